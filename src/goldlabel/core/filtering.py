@@ -1,0 +1,319 @@
+"""Finding label issues by confident learning.
+
+:func:`find_label_issues` flags the examples whose given label is likely wrong, from out-of-sample
+predicted probabilities. Its results are identical to ``cleanlab.filter.find_label_issues`` for every
+option; it is much faster because it reads pred_probs about twice, in cache-sized chunks on every core,
+and replaces cleanlab's ``K^2`` full sorts by partial selections over a few candidate rows.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from goldlabel.core.counting import (
+    _calibrate,
+    _confident_counts,
+    _confident_thresholds,
+    _count_off_diagonal,
+    _label_counts,
+    default_jobs,
+    group_by_label,
+    prepare_inputs,
+)
+from goldlabel.core.pruning import select_prune_by_class, select_prune_by_noise_rate
+from goldlabel.core.rounding import round_preserving_row_totals
+from goldlabel.core.scan import RowStats, scan_rows
+from goldlabel.core.scoring import (
+    SCORE_METHODS,
+    compute_normalized_margin,
+    compute_self_confidence,
+    rank_indices,
+)
+
+__all__ = [
+    "FILTER_BY",
+    "find_label_issues",
+    "find_predicted_neq_given",
+    "keep_at_least_n_per_class",
+    "reduce_prune_counts",
+]
+
+FILTER_BY = (
+    "prune_by_noise_rate",
+    "prune_by_class",
+    "both",
+    "confident_learning",
+    "predicted_neq_given",
+    "low_normalized_margin",
+    "low_self_confidence",
+)
+_PRUNING = ("prune_by_noise_rate", "prune_by_class", "both")
+
+
+def reduce_prune_counts(prune_count_matrix: np.ndarray, frac_noise: float = 1.0) -> np.ndarray:
+    """Keep ``frac_noise`` of each off-diagonal count; move the rest onto the diagonal (truncating)."""
+    reduced = prune_count_matrix * frac_noise
+    np.fill_diagonal(reduced, prune_count_matrix.diagonal())
+    np.fill_diagonal(
+        reduced, prune_count_matrix.diagonal() + np.sum(prune_count_matrix - reduced, axis=0)
+    )
+    return reduced.astype(int)
+
+
+def keep_at_least_n_per_class(
+    prune_count_matrix: np.ndarray, n: int, *, frac_noise: float = 1.0
+) -> np.ndarray:
+    """Make every class keep at least ``n`` examples, taking the deficit evenly from its noise counts.
+
+    ``prune_count_matrix`` is the transposed confident joint (``[true][given]``); column ``k`` holds the
+    counts of given class ``k``. Returns an integer matrix whose rows keep their rounded totals.
+    """
+    diagonal = np.diagonal(prune_count_matrix)
+    new_diagonal = np.maximum(diagonal, n)
+    deficit = new_diagonal - diagonal
+    noise_rates_per_col = np.maximum(np.count_nonzero(prune_count_matrix, axis=0) - 1.0, 1.0)
+    new = prune_count_matrix - deficit / noise_rates_per_col
+    new[new < 0] = 0
+    np.fill_diagonal(new, new_diagonal)
+    new = reduce_prune_counts(new, frac_noise)
+    return round_preserving_row_totals(new).astype(int)
+
+
+def find_predicted_neq_given(labels: Any, pred_probs: Any) -> np.ndarray:
+    """The baseline: flag every example whose most likely class is not its given label.
+
+    Examples
+    --------
+    >>> find_predicted_neq_given([0, 1], [[0.9, 0.1], [0.8, 0.2]]).tolist()
+    [False, True]
+    """
+    labs, probs = prepare_inputs(labels, pred_probs)
+    return np.argmax(probs, axis=1) != labs
+
+
+def _check_options(
+    filter_by: str,
+    return_indices_ranked_by: str | None,
+    frac_noise: float,
+    num_to_remove_per_class: Any,
+    min_examples_per_class: int,
+    confident_joint: Any,
+) -> None:
+    if filter_by not in FILTER_BY:
+        raise ValueError(
+            f"filter_by must be one of {', '.join(FILTER_BY)}, but received {filter_by!r}."
+        )
+    if return_indices_ranked_by is not None and return_indices_ranked_by not in SCORE_METHODS:
+        raise ValueError(
+            f"return_indices_ranked_by must be None or one of {', '.join(SCORE_METHODS)}, but "
+            f"received {return_indices_ranked_by!r}."
+        )
+    if not 0.0 <= float(frac_noise) <= 1.0:
+        raise ValueError(f"frac_noise must be in [0, 1], but received {frac_noise!r}.")
+    if int(min_examples_per_class) != min_examples_per_class or min_examples_per_class < 0:
+        raise ValueError(
+            "min_examples_per_class must be a non-negative integer, but received "
+            f"{min_examples_per_class!r}."
+        )
+    if filter_by not in _PRUNING and (frac_noise != 1.0 or num_to_remove_per_class is not None):
+        warnings.warn(
+            "frac_noise and num_to_remove_per_class apply only to filter_by='prune_by_noise_rate', "
+            f"'prune_by_class' and 'both'; they are ignored with filter_by={filter_by!r}.",
+            UserWarning,
+            stacklevel=3,
+        )
+    if num_to_remove_per_class is not None and filter_by not in _PRUNING:
+        raise ValueError(
+            f"num_to_remove_per_class cannot be used with filter_by={filter_by!r}; use "
+            "'prune_by_noise_rate', 'prune_by_class' or 'both'."
+        )
+    if filter_by == "confident_learning" and isinstance(confident_joint, np.ndarray):
+        warnings.warn(
+            "The confident_joint you passed is ignored with filter_by='confident_learning': it is "
+            "recomputed from labels and pred_probs. Use another filter_by to use yours.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _prune_matrix(
+    confident_joint: np.ndarray,
+    label_counts: np.ndarray,
+    min_examples_per_class: int,
+    frac_noise: float,
+    num_to_remove_per_class: Any,
+) -> np.ndarray:
+    """Counts to prune, ``[true][given]``, after the minimum-per-class and noise-fraction rules."""
+    matrix = keep_at_least_n_per_class(
+        confident_joint.T, n=min_examples_per_class, frac_noise=frac_noise
+    )
+    if num_to_remove_per_class is not None:
+        remove = np.asarray(num_to_remove_per_class)
+        if remove.shape != label_counts.shape:
+            raise ValueError(
+                f"num_to_remove_per_class must have one entry per class, shape {label_counts.shape}, "
+                f"but received shape {remove.shape}."
+            )
+        psy = matrix / np.sum(matrix, axis=1)
+        noise_per_s = psy.sum(axis=1) - psy.diagonal()
+        scaled = (psy.T * remove / noise_per_s).T
+        np.fill_diagonal(scaled, label_counts - remove)
+        matrix = round_preserving_row_totals(scaled)
+    return matrix
+
+
+def _warn_small_class(k: int, n_k: int, minimum: int) -> None:
+    warnings.warn(
+        f"May not flag all label issues in class {k}: it has {n_k} examples, not more than "
+        f"min_examples_per_class={minimum}, so none of them is flagged. Lower "
+        "min_examples_per_class to check this class.",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
+def _prune(
+    filter_by: str,
+    labels: np.ndarray,
+    pred_probs: np.ndarray,
+    stats: RowStats,
+    groups: tuple[np.ndarray, np.ndarray],
+    matrix: np.ndarray,
+    min_examples_per_class: int,
+) -> np.ndarray:
+    order, starts = groups
+    n, k_classes = pred_probs.shape
+    by_noise = np.zeros(n, dtype=bool)
+    by_class = np.zeros(n, dtype=bool)
+    for k in range(k_classes):
+        rows_k = order[starts[k] : starts[k + 1]]
+        n_k = rows_k.shape[0]
+        if n_k <= min_examples_per_class:
+            _warn_small_class(k, n_k, min_examples_per_class)
+            continue
+        if n_k < 2:
+            continue  # a lone example is never pruned (as in cleanlab)
+        if filter_by in ("prune_by_class", "both"):
+            by_class[select_prune_by_class(pred_probs, rows_k, k, int(n_k - matrix[k, k]))] = True
+        if filter_by in ("prune_by_noise_rate", "both"):
+            chosen = select_prune_by_noise_rate(
+                pred_probs, rows_k, k, matrix[:, k], stats.slack[rows_k]
+            )
+            by_noise[chosen] = True
+    if filter_by == "prune_by_class":
+        return by_class
+    if filter_by == "both":
+        return by_noise & by_class
+    return by_noise
+
+
+def find_label_issues(
+    labels: Any,
+    pred_probs: Any,
+    *,
+    return_indices_ranked_by: str | None = None,
+    rank_by_kwargs: dict[str, Any] | None = None,
+    filter_by: str = "prune_by_noise_rate",
+    frac_noise: float = 1.0,
+    num_to_remove_per_class: Any = None,
+    min_examples_per_class: int = 1,
+    confident_joint: Any = None,
+    n_jobs: int | None = None,
+) -> np.ndarray:
+    """Flag the examples whose given label is likely wrong.
+
+    Parameters
+    ----------
+    labels : array-like of shape (N,)
+        Given labels, integers in [0, K).
+    pred_probs : array-like of shape (N, K)
+        Out-of-sample predicted probabilities (e.g. from cross-validation).
+    return_indices_ranked_by : {None, 'self_confidence', 'normalized_margin', \
+'confidence_weighted_entropy'}
+        If set, return the indices of the flagged examples, most likely mislabeled first.
+    rank_by_kwargs : dict, optional
+        ``{'adjust_pred_probs': bool}`` for the ranking score.
+    filter_by : str
+        ``'prune_by_noise_rate'`` (default), ``'prune_by_class'``, ``'both'``,
+        ``'confident_learning'``, ``'predicted_neq_given'``, ``'low_normalized_margin'`` or
+        ``'low_self_confidence'``.
+    frac_noise : float
+        Fraction of the estimated issues to flag, in [0, 1] (pruning methods only).
+    num_to_remove_per_class : array-like of shape (K,), optional
+        Flag exactly this many examples per given class (pruning methods only).
+    min_examples_per_class : int
+        Classes with at most this many examples are not pruned, and each class keeps at least this
+        many examples.
+    confident_joint : numpy.ndarray of shape (K, K), optional
+        A precomputed (calibrated) confident joint to prune with.
+    n_jobs : int, optional
+        Threads; default every available CPU. Results do not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        A boolean mask of shape (N,), or the flagged indices sorted by the ranking score when
+        ``return_indices_ranked_by`` is set.
+
+    Examples
+    --------
+    >>> labels = [0, 0, 0, 1, 1, 1]
+    >>> pred_probs = [[.9, .1], [.8, .2], [.1, .9], [.2, .8], [.3, .7], [.9, .1]]
+    >>> find_label_issues(labels, pred_probs).tolist()
+    [False, False, True, False, False, True]
+    """
+    _check_options(
+        filter_by,
+        return_indices_ranked_by,
+        frac_noise,
+        num_to_remove_per_class,
+        min_examples_per_class,
+        confident_joint,
+    )
+    jobs = default_jobs(n_jobs)
+    labs, probs = prepare_inputs(labels, pred_probs)
+    n, k = probs.shape
+    label_counts = _label_counts(labs, k)
+    groups = group_by_label(labs, k)
+    thresholds = _confident_thresholds(labs, probs, groups)
+    stats = scan_rows(labs, probs, thresholds, n_jobs=jobs)
+
+    if filter_by == "predicted_neq_given":
+        mask = np.argmax(probs, axis=1) != labs
+    elif filter_by in ("low_normalized_margin", "low_self_confidence"):
+        n_issues = _count_off_diagonal(labs, stats)
+        scorer = (
+            compute_self_confidence if filter_by == "low_self_confidence" else compute_normalized_margin
+        )
+        scores = scorer(labs, probs)
+        mask = np.zeros(n, dtype=bool)
+        mask[np.argsort(scores)[:n_issues]] = True
+    elif filter_by == "confident_learning":
+        _, off_diagonal = _confident_counts(labs, stats, k)
+        mask = np.zeros(n, dtype=bool)
+        mask[off_diagonal] = True
+    else:
+        if confident_joint is None:
+            joint, _ = _confident_counts(labs, stats, k)
+            joint = _calibrate(joint, label_counts)
+        else:
+            joint = np.asarray(confident_joint)
+            if joint.shape != (k, k):
+                raise ValueError(
+                    f"confident_joint must be a ({k}, {k}) matrix for {k} classes, but received "
+                    f"shape {joint.shape}."
+                )
+        matrix = _prune_matrix(
+            joint, label_counts, int(min_examples_per_class), frac_noise, num_to_remove_per_class
+        )
+        mask = _prune(filter_by, labs, probs, stats, groups, matrix, int(min_examples_per_class))
+    if filter_by not in ("low_normalized_margin", "low_self_confidence"):
+        mask &= ~stats.given_is_top
+    if return_indices_ranked_by is not None:
+        return rank_indices(
+            np.flatnonzero(mask), labs, probs, return_indices_ranked_by, rank_by_kwargs or {}
+        )
+    return mask
