@@ -8,6 +8,7 @@ follow the noise matrices, the prior of true labels and the number of label issu
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,12 +21,21 @@ from goldlabel.core.latent import (
     converge_estimates,
 )
 from goldlabel.core.rounding import round_preserving_row_totals
-from goldlabel.core.scan import RowStats, default_n_jobs, scan_rows
-from goldlabel.core.validation import check_labels, check_pred_probs
+from goldlabel.core.scan import (
+    RowScan,
+    default_n_jobs,
+    gather_given,
+    given_label_is_top,
+    scan_rows,
+    threshold_floor,
+)
+from goldlabel.core.validation import check_labels, check_pred_probs, values_need_check
 
 __all__ = [
     "CONFIDENT_THRESHOLDS_LOWER_BOUND",
     "ESTIMATION_METHODS",
+    "Analysis",
+    "analyse",
     "calibrate_confident_joint",
     "compute_confident_joint",
     "compute_confident_thresholds",
@@ -43,11 +53,78 @@ _ABSENT_CLASS_THRESHOLD = 2
 ESTIMATION_METHODS = ("off_diagonal", "off_diagonal_calibrated", "off_diagonal_custom")
 
 
-def prepare_inputs(labels: Any, pred_probs: Any) -> tuple[np.ndarray, np.ndarray]:
+def prepare_inputs(
+    labels: Any, pred_probs: Any, *, check_values: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Validate ``labels`` and ``pred_probs`` together; return them as arrays."""
-    probs = check_pred_probs(pred_probs)
+    probs = check_pred_probs(pred_probs, check_values=check_values)
     labs = check_labels(labels, n_classes=probs.shape[1], n_examples=probs.shape[0])
     return labs, probs
+
+
+@dataclass
+class Analysis:
+    """Everything one scan of pred_probs tells confident learning, for the functions built on it."""
+
+    labels: np.ndarray
+    pred_probs: np.ndarray
+    scan: RowScan
+    order: np.ndarray  #: rows sorted by label (stable)
+    starts: np.ndarray  #: start of each class's run in ``order``, shape (K + 1,)
+    thresholds: np.ndarray
+    guess: np.ndarray  #: confident guess of the true label, -1 if none
+    given_is_top: np.ndarray  #: given label is the argmax with its 1e-6 bonus
+
+    @property
+    def label_counts(self) -> np.ndarray:
+        return np.diff(self.starts)
+
+    @property
+    def groups(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.order, self.starts
+
+
+def analyse(
+    labels: Any, pred_probs: Any, *, thresholds: Any = None, n_jobs: int | None = None
+) -> Analysis:
+    """Validate the inputs and scan pred_probs once (see :mod:`goldlabel.core.scan`).
+
+    The values of pred_probs are checked during the scan; when they are off, they are checked again by
+    :func:`~goldlabel.core.validation.check_pred_probs`, which raises or renormalises (with a warning),
+    and the scan is repeated on the repaired copy.
+    """
+    jobs = default_jobs(n_jobs)
+    labs, probs = prepare_inputs(labels, pred_probs, check_values=False)
+    k = probs.shape[1]
+    order, starts = group_by_label(labs, k)
+    if thresholds is not None:
+        thresholds = np.asarray(thresholds)
+        if thresholds.shape != (k,):
+            raise ValueError(
+                f"thresholds must have one value per class, shape ({k},), but received shape "
+                f"{thresholds.shape}."
+            )
+    for attempt in range(2):
+        given_p = gather_given(labs, probs)
+        if thresholds is None:
+            thr = _thresholds_from_groups(given_p[order], starts, probs.dtype)
+        else:
+            thr = thresholds
+        scan = scan_rows(labs, probs, threshold_floor(thr), given_p=given_p, n_jobs=jobs)
+        if attempt == 0 and values_need_check(scan.min_value, scan.max_row_error, scan.finite):
+            probs = check_pred_probs(probs)  # raises, or returns a renormalised copy
+            continue
+        break
+    return Analysis(
+        labels=labs,
+        pred_probs=probs,
+        scan=scan,
+        order=order,
+        starts=starts,
+        thresholds=thr,
+        guess=scan.guess,
+        given_is_top=given_label_is_top(labs, scan),
+    )
 
 
 def group_by_label(labels: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -97,27 +174,21 @@ def compute_confident_thresholds(labels: Any, pred_probs: Any) -> np.ndarray:
     >>> compute_confident_thresholds([0, 0, 1], [[0.8, 0.2], [0.6, 0.4], [0.3, 0.7]]).round(2).tolist()
     [0.7, 0.7]
     """
-    labs, probs = prepare_inputs(labels, pred_probs)
-    return _confident_thresholds(labs, probs)
+    return analyse(labels, pred_probs).thresholds
 
 
-def _confident_thresholds(
-    labels: np.ndarray,
-    pred_probs: np.ndarray,
-    groups: tuple[np.ndarray, np.ndarray] | None = None,
-) -> np.ndarray:
-    order, starts = groups if groups is not None else group_by_label(labels, pred_probs.shape[1])
-    self_confidence = pred_probs[order, labels[order]]
-    return _thresholds_from_groups(self_confidence, starts, pred_probs.dtype)
+def _confident_thresholds(labels: np.ndarray, pred_probs: np.ndarray) -> np.ndarray:
+    """Thresholds of already validated arrays (no scan: one gather of the given-label column)."""
+    order, starts = group_by_label(labels, pred_probs.shape[1])
+    return _thresholds_from_groups(pred_probs[order, labels[order]], starts, pred_probs.dtype)
 
 
-def _confident_counts(
-    labels: np.ndarray, stats: RowStats, n_classes: int
-) -> tuple[np.ndarray, np.ndarray]:
+def _confident_counts(analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
     """The uncalibrated confident joint and the indices of its off-diagonal examples."""
-    counted = stats.guess >= 0
-    given = labels[counted]
-    guessed = stats.guess[counted]
+    n_classes = analysis.pred_probs.shape[1]
+    counted = analysis.guess >= 0
+    given = analysis.labels[counted]
+    guessed = analysis.guess[counted]
     # Built as [true][given] and transposed, so its memory layout (and hence the float summation
     # order during calibration) is the same as cleanlab's, whose counts come from a transposed
     # confusion matrix: calibrated counts then round identically.
@@ -204,21 +275,10 @@ def compute_confident_joint(
     >>> compute_confident_joint([0, 0, 1, 1], [[.9, .1], [.2, .8], [.1, .9], [.3, .7]]).tolist()
     [[1, 1], [0, 2]]
     """
-    labs, probs = prepare_inputs(labels, pred_probs)
-    k = probs.shape[1]
-    if thresholds is None:
-        thr = _confident_thresholds(labs, probs)
-    else:
-        thr = np.asarray(thresholds)
-        if thr.shape != (k,):
-            raise ValueError(
-                f"thresholds must have one value per class, shape ({k},), but received shape "
-                f"{thr.shape}."
-            )
-    stats = scan_rows(labs, probs, thr, n_jobs=n_jobs)
-    joint, off = _confident_counts(labs, stats, k)
+    analysis = analyse(labels, pred_probs, thresholds=thresholds, n_jobs=n_jobs)
+    joint, off = _confident_counts(analysis)
     if calibrate:
-        joint = _calibrate(joint, _label_counts(labs, k))
+        joint = _calibrate(joint, analysis.label_counts)
     if return_indices_of_off_diagonals:
         return joint, off
     return joint
@@ -247,8 +307,9 @@ def estimate_joint(
     return calibrated / np.clip(float(np.sum(calibrated)), a_min=TINY_VALUE, a_max=None)
 
 
-def _count_off_diagonal(labels: np.ndarray, stats: RowStats) -> int:
-    wrong = (stats.guess >= 0) & (stats.guess != labels) & ~stats.given_is_top
+def _count_off_diagonal(analysis: Analysis) -> int:
+    guess = analysis.guess
+    wrong = (guess >= 0) & (guess != analysis.labels) & ~analysis.given_is_top
     return int(np.count_nonzero(wrong))
 
 
@@ -286,10 +347,9 @@ def count_label_issues(
             UserWarning,
             stacklevel=2,
         )
-    labs, probs = prepare_inputs(labels, pred_probs)
     if estimation_method == "off_diagonal":
-        thr = _confident_thresholds(labs, probs)
-        return _count_off_diagonal(labs, scan_rows(labs, probs, thr, n_jobs=n_jobs))
+        return _count_off_diagonal(analyse(labels, pred_probs, n_jobs=n_jobs))
+    labs, probs = prepare_inputs(labels, pred_probs)
     if estimation_method == "off_diagonal_calibrated":
         joint = estimate_joint(labs, probs, n_jobs=n_jobs)
     else:

@@ -14,24 +14,16 @@ from typing import Any
 import numpy as np
 
 from goldlabel.core.counting import (
+    Analysis,
     _calibrate,
     _confident_counts,
-    _confident_thresholds,
     _count_off_diagonal,
-    _label_counts,
-    default_jobs,
-    group_by_label,
+    analyse,
     prepare_inputs,
 )
-from goldlabel.core.pruning import select_prune_by_class, select_prune_by_noise_rate
+from goldlabel.core.pruning import select_prune_by_class, select_prune_by_noise_rate_all
 from goldlabel.core.rounding import round_preserving_row_totals
-from goldlabel.core.scan import RowStats, scan_rows
-from goldlabel.core.scoring import (
-    SCORE_METHODS,
-    compute_normalized_margin,
-    compute_self_confidence,
-    rank_indices,
-)
+from goldlabel.core.scoring import SCORE_METHODS, compute_normalized_margin, rank_indices
 
 __all__ = [
     "FILTER_BY",
@@ -176,35 +168,35 @@ def _warn_small_class(k: int, n_k: int, minimum: int) -> None:
 
 
 def _prune(
-    filter_by: str,
-    labels: np.ndarray,
-    pred_probs: np.ndarray,
-    stats: RowStats,
-    groups: tuple[np.ndarray, np.ndarray],
-    matrix: np.ndarray,
-    min_examples_per_class: int,
+    filter_by: str, analysis: Analysis, matrix: np.ndarray, min_examples_per_class: int
 ) -> np.ndarray:
-    order, starts = groups
-    n, k_classes = pred_probs.shape
-    by_noise = np.zeros(n, dtype=bool)
+    order, starts = analysis.groups
+    pred_probs = analysis.pred_probs
+    n = pred_probs.shape[0]
+    sizes = np.diff(starts)
+    # Classes with at most min_examples_per_class examples are not pruned; a lone example never is.
+    for k in np.flatnonzero(sizes <= min_examples_per_class):
+        _warn_small_class(int(k), int(sizes[k]), min_examples_per_class)
+    eligible = (sizes > min_examples_per_class) & (sizes >= 2)
     by_class = np.zeros(n, dtype=bool)
-    for k in range(k_classes):
-        rows_k = order[starts[k] : starts[k + 1]]
-        n_k = rows_k.shape[0]
-        if n_k <= min_examples_per_class:
-            _warn_small_class(k, n_k, min_examples_per_class)
-            continue
-        if n_k < 2:
-            continue  # a lone example is never pruned (as in cleanlab)
-        if filter_by in ("prune_by_class", "both"):
-            by_class[select_prune_by_class(pred_probs, rows_k, k, int(n_k - matrix[k, k]))] = True
-        if filter_by in ("prune_by_noise_rate", "both"):
-            chosen = select_prune_by_noise_rate(
-                pred_probs, rows_k, k, matrix[:, k], stats.slack[rows_k]
-            )
-            by_noise[chosen] = True
-    if filter_by == "prune_by_class":
-        return by_class
+    if filter_by in ("prune_by_class", "both"):
+        for k in np.flatnonzero(eligible):
+            rows_k = order[starts[k] : starts[k + 1]]
+            n_remove = int(sizes[k] - matrix[k, k])
+            by_class[select_prune_by_class(pred_probs, rows_k, int(k), n_remove)] = True
+        if filter_by == "prune_by_class":
+            return by_class
+    scan = analysis.scan
+    by_noise = select_prune_by_noise_rate_all(
+        pred_probs,
+        analysis.labels,
+        scan.top,
+        scan.top_p,
+        scan.given_p,
+        analysis.groups,
+        matrix,
+        eligible,
+    )
     if filter_by == "both":
         return by_noise & by_class
     return by_noise
@@ -273,32 +265,28 @@ def find_label_issues(
         min_examples_per_class,
         confident_joint,
     )
-    jobs = default_jobs(n_jobs)
-    labs, probs = prepare_inputs(labels, pred_probs)
+    analysis = analyse(labels, pred_probs, n_jobs=n_jobs)
+    labs, probs = analysis.labels, analysis.pred_probs
     n, k = probs.shape
-    label_counts = _label_counts(labs, k)
-    groups = group_by_label(labs, k)
-    thresholds = _confident_thresholds(labs, probs, groups)
-    stats = scan_rows(labs, probs, thresholds, n_jobs=jobs)
 
     if filter_by == "predicted_neq_given":
-        mask = np.argmax(probs, axis=1) != labs
+        mask = analysis.scan.top != labs
     elif filter_by in ("low_normalized_margin", "low_self_confidence"):
-        n_issues = _count_off_diagonal(labs, stats)
-        scorer = (
-            compute_self_confidence if filter_by == "low_self_confidence" else compute_normalized_margin
-        )
-        scores = scorer(labs, probs)
+        n_issues = _count_off_diagonal(analysis)
+        if filter_by == "low_self_confidence":
+            scores = analysis.scan.given_p
+        else:
+            scores = compute_normalized_margin(labs, probs)
         mask = np.zeros(n, dtype=bool)
         mask[np.argsort(scores)[:n_issues]] = True
     elif filter_by == "confident_learning":
-        _, off_diagonal = _confident_counts(labs, stats, k)
+        _, off_diagonal = _confident_counts(analysis)
         mask = np.zeros(n, dtype=bool)
         mask[off_diagonal] = True
     else:
         if confident_joint is None:
-            joint, _ = _confident_counts(labs, stats, k)
-            joint = _calibrate(joint, label_counts)
+            joint, _ = _confident_counts(analysis)
+            joint = _calibrate(joint, analysis.label_counts)
         else:
             joint = np.asarray(confident_joint)
             if joint.shape != (k, k):
@@ -307,11 +295,15 @@ def find_label_issues(
                     f"shape {joint.shape}."
                 )
         matrix = _prune_matrix(
-            joint, label_counts, int(min_examples_per_class), frac_noise, num_to_remove_per_class
+            joint,
+            analysis.label_counts,
+            int(min_examples_per_class),
+            frac_noise,
+            num_to_remove_per_class,
         )
-        mask = _prune(filter_by, labs, probs, stats, groups, matrix, int(min_examples_per_class))
+        mask = _prune(filter_by, analysis, matrix, int(min_examples_per_class))
     if filter_by not in ("low_normalized_margin", "low_self_confidence"):
-        mask &= ~stats.given_is_top
+        mask &= ~analysis.given_is_top
     if return_indices_ranked_by is not None:
         return rank_indices(
             np.flatnonzero(mask), labs, probs, return_indices_ranked_by, rank_by_kwargs or {}

@@ -21,6 +21,7 @@ __all__ = [
     "check_labels",
     "check_pred_probs",
     "check_same_length",
+    "values_need_check",
     "warn_missing_classes",
 ]
 
@@ -166,6 +167,7 @@ def check_pred_probs(
     n_examples: int | None = None,
     name: str = "pred_probs",
     renormalize: bool = True,
+    check_values: bool = True,
 ) -> np.ndarray:
     """Validate predicted probabilities and return them as a 2-D floating array.
 
@@ -183,6 +185,10 @@ def check_pred_probs(
         The argument's name, used in error messages.
     renormalize : bool
         If False, row sums are not checked (for callers that pass scores other than probabilities).
+    check_values : bool
+        If False, only the shape and dtype are checked; the caller checks the values itself (the
+        confident-learning scan does, without an extra pass over memory) and calls this function
+        again with ``check_values=True`` when they are off.
 
     Returns
     -------
@@ -227,7 +233,7 @@ def check_pred_probs(
             f"{name} has {arr.shape[0]} rows but there are {n_examples} labels. "
             "Pass one row of probabilities per labeled example, in the same order."
         )
-    if arr.shape[0] == 0:
+    if arr.shape[0] == 0 or not check_values:
         return arr
     row_sums = arr.sum(axis=1, dtype=np.float64)
     if not np.isfinite(row_sums).all():
@@ -268,6 +274,11 @@ def check_pred_probs(
         fixed /= fixed.sum(axis=1, keepdims=True)
         arr[off] = fixed
     return arr
+
+
+def values_need_check(min_value: float, max_row_error: float, finite: bool) -> bool:
+    """Whether values summarised by a scan fall outside what :func:`check_pred_probs` accepts as is."""
+    return not finite or min_value < -VALUE_TOLERANCE or max_row_error > ROW_SUM_TOLERANCE
 
 
 def check_same_length(labels: np.ndarray, pred_probs: np.ndarray) -> None:
