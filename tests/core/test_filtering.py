@@ -39,3 +39,23 @@ def test_finds_injected_flips(noisy_data) -> None:
 def test_unknown_filter_by_is_refused() -> None:
     with pytest.raises(ValueError, match="filter_by must be one of"):
         filtering.find_label_issues([0, 1], [[0.9, 0.1], [0.2, 0.8]], filter_by="nope")
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "seed", "rounded"),
+    [(3000, 300, 5, False), (4000, 400, 6, True), (2500, 260, 7, False)],
+    ids=["k300", "k400-ties", "k260"],
+)
+@pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "both"], ids=["pbnr", "both"])
+def test_many_classes_path_matches_cleanlab(
+    n: int, k: int, seed: int, rounded: bool, filter_by: str
+) -> None:
+    labels, pred_probs, _ = make_noisy_data(n, k, seed=seed, noise=0.3)
+    if rounded:
+        pred_probs = np.round(pred_probs, 2).astype(np.float64)
+        pred_probs /= pred_probs.sum(axis=1, keepdims=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = cleanlab_filter.find_label_issues(labels, pred_probs, filter_by=filter_by, n_jobs=1)
+        got = filtering.find_label_issues(labels, pred_probs, filter_by=filter_by)
+    np.testing.assert_array_equal(got, expected)

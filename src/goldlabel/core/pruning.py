@@ -76,33 +76,25 @@ def select_prune_by_noise_rate(
     if targets.size == 0 or n_k == 0:
         return np.zeros(0, dtype=np.int64)
     counts = prune_counts[targets].astype(np.int64)
+    need = int(counts.max())
     selected: list[np.ndarray] = []
+    # Candidates: the rows with positive slack (the given label is not the most likely). If, for a
+    # target class, at least `count` candidates have a positive margin, no other row can be chosen.
+    cand_pos = np.flatnonzero(slack_k > 0)
     pending = np.ones(targets.size, dtype=bool)
-    # Candidates: the rows with positive slack (the given label is not the most likely). For a target
-    # class with at least `count` candidates of positive margin, no other row can be chosen.
-    cand_rows = rows_k[slack_k > 0]
-    n_c = cand_rows.shape[0]
-    fits = counts <= n_c
-    if fits.any():
-        cols = np.flatnonzero(fits)
-        c = counts[cols]
-        block = pred_probs[np.ix_(cand_rows, targets[cols])] - pred_probs[cand_rows, k][:, None]
-        c_max = int(c.max())
-        if c_max < n_c:
-            top_idx = np.argpartition(-block, c_max - 1, axis=0)[:c_max]
-            best = np.take_along_axis(block, top_idx, axis=0)
-        else:
-            best = block
-        best = -np.sort(-best, axis=0)
-        cut = best[c - 1, np.arange(cols.size)]
-        above = block >= cut
-        # Resolved: the cut is positive (rows outside the candidates have margins <= 0) and exactly
-        # `count` candidates reach it (no tie straddles the cut).
-        resolved = (cut > 0) & (above.sum(axis=0) == c)
-        if resolved.any():
-            rr, _ = np.nonzero(above[:, resolved])
-            selected.append(cand_rows[rr])
-            pending[cols[resolved]] = False
+    if cand_pos.size >= need or cand_pos.size > 0:
+        cand_rows = rows_k[cand_pos]
+        block = pred_probs[cand_rows][:, targets] - pred_probs[cand_rows, k][:, None]
+        for t in range(targets.size):
+            c = int(counts[t])
+            col = block[:, t]
+            if c > col.shape[0]:
+                continue
+            chosen, tied = select_largest(col, c)
+            if tied or not col[chosen].min() > 0:
+                continue
+            selected.append(cand_rows[chosen])
+            pending[t] = False
     for t in np.flatnonzero(pending):
         j, c = int(targets[t]), int(counts[t])
         margin = _margins(pred_probs, rows_k, j, k)
@@ -126,6 +118,10 @@ def select_prune_by_class(
     if tied:
         chosen = np.argsort(probs)[:n_remove]
     return rows_k[chosen]
+
+
+#: From this many classes on, pairs are settled together from sorts instead of class by class.
+_MANY_CLASSES = 256
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -172,6 +168,17 @@ def select_prune_by_noise_rate_all(
     """
     n, k_classes = pred_probs.shape
     mask = np.zeros(n, dtype=bool)
+    slack = top_p - given_p
+    order, starts = groups
+    if k_classes < _MANY_CLASSES:
+        # Few, large classes: a partial selection per (class, target) is cheapest.
+        for k in np.flatnonzero(eligible):
+            rows_k = order[starts[k] : starts[k + 1]]
+            chosen = select_prune_by_noise_rate(
+                pred_probs, rows_k, int(k), prune_matrix[:, k], slack[rows_k]
+            )
+            mask[chosen] = True
+        return mask
     counts = np.asarray(prune_matrix).T.copy()  # [given][target]
     np.fill_diagonal(counts, 0)
     counts[~eligible] = 0
@@ -180,32 +187,75 @@ def select_prune_by_noise_rate_all(
         return mask
     pair_c = counts[pair_k, pair_j].astype(np.int64)
 
-    slack = top_p - given_p
     cand = np.flatnonzero((slack > 0) & eligible[labels])
     c_lab = labels[cand]
-    c_pair = c_lab * k_classes + top[cand]
+    c_top = top[cand]
     c_slack = slack[cand]
+    # Bound of the margin toward any class other than the row's most likely one.
     room = 1.0 + 2e-4 + 2e-6 * k_classes - top_p[cand]
     c_other = np.minimum(top_p[cand], room) - given_p[cand]
-    other_max = np.full(k_classes, -np.inf)
-    np.maximum.at(other_max, c_lab, c_other.astype(np.float64))
 
-    sort = np.lexsort((-c_slack, c_pair))
-    s_pair = c_pair[sort]
-    s_slack = c_slack[sort]
-    s_rows = cand[sort]
+    # Groups: candidates by (given, most likely), largest slack first.
+    g_sort = np.lexsort((-c_slack, c_lab * k_classes + c_top))
+    g_pair = (c_lab * k_classes + c_top)[g_sort]
     key = pair_k * k_classes + pair_j
-    start = np.searchsorted(s_pair, key, side="left")
-    size = np.searchsorted(s_pair, key, side="right") - start
-    enough = size >= pair_c
-    at = np.where(enough, start + pair_c - 1, 0)
-    cut = np.where(enough, s_slack[at] if s_slack.size else 0, -np.inf)
-    nxt = np.minimum(start + pair_c, max(s_slack.size - 1, 0))
-    tie = enough & (size > pair_c) & (s_slack[nxt] == cut if s_slack.size else False)
-    resolved = enough & (cut > 0) & ~tie & (cut > other_max[pair_k])
-    mask[s_rows[_ranges(start[resolved], pair_c[resolved])]] = True
+    g_start = np.searchsorted(g_pair, key, side="left")
+    g_size = np.searchsorted(g_pair, key, side="right") - g_start
+    enough = g_size >= pair_c
+    g_cut = np.zeros(pair_c.size, dtype=np.float64)
+    if g_sort.size:
+        g_cut[enough] = c_slack[g_sort[g_start[enough] + pair_c[enough] - 1]]
+    # Intruders: rows of the class whose most likely class is another one but whose margin bound
+    # reaches the group's cut (or 0). Candidates by (given, bound), largest bound first.
+    i_sort = np.lexsort((-c_other, c_lab))
+    i_lab = c_lab[i_sort]
+    seg_start = np.searchsorted(i_lab, pair_k, side="left")
+    seg_end = np.searchsorted(i_lab, pair_k, side="right")
+    floor = np.maximum(g_cut, 0.0) - 1e-6
+    neg_sorted = -c_other[i_sort].astype(np.float64)
+    n_intr = np.zeros(pair_c.size, dtype=np.int64)
+    for_pairs = np.flatnonzero(seg_end > seg_start)
+    if for_pairs.size:
+        # within each class segment neg_sorted ascends; count entries with -bound <= -floor
+        offset = pair_k[for_pairs].astype(np.float64) * 8.0
+        seg_key = neg_sorted + np.repeat(
+            np.arange(k_classes, dtype=np.float64) * 8.0, np.bincount(i_lab, minlength=k_classes)
+        )
+        pos = np.searchsorted(seg_key, offset - floor[for_pairs], side="right")
+        n_intr[for_pairs] = pos - seg_start[for_pairs]
 
-    order, starts = groups
+    # Pairs with many intruders are settled per class below (a dense block is cheaper there).
+    crowded = n_intr > 4 * pair_c + 64
+    n_intr[crowded] = 0
+    take_g = np.where(crowded, 0, np.minimum(g_size, pair_c + 1))
+    e_pair = np.concatenate(
+        [np.repeat(np.arange(pair_c.size), take_g), np.repeat(np.arange(pair_c.size), n_intr)]
+    )
+    e_idx = np.concatenate(
+        [g_sort[_ranges(g_start, take_g)], i_sort[_ranges(seg_start, n_intr)]]
+    ).astype(np.int64)
+    e_rows = cand[e_idx]
+    e_target = pair_j[e_pair]
+    e_value = pred_probs[e_rows, e_target] - given_p[e_rows]
+    is_group = np.arange(e_pair.size) < int(take_g.sum())
+    keep = is_group | (c_top[e_idx] != e_target)
+    e_pair, e_rows, e_value = e_pair[keep], e_rows[keep], e_value[keep]
+
+    e_sort = np.lexsort((-e_value, e_pair))
+    e_pair, e_rows, e_value = e_pair[e_sort], e_rows[e_sort], e_value[e_sort]
+    p_start = np.searchsorted(e_pair, np.arange(pair_c.size), side="left")
+    p_size = np.searchsorted(e_pair, np.arange(pair_c.size), side="right") - p_start
+    ok = p_size >= pair_c
+    cut = np.full(pair_c.size, -np.inf)
+    if e_value.size:
+        cut[ok] = e_value[p_start[ok] + pair_c[ok] - 1]
+    has_next = ok & (p_size > pair_c)
+    tie = np.zeros(pair_c.size, dtype=bool)
+    if e_value.size:
+        tie[has_next] = e_value[p_start[has_next] + pair_c[has_next]] == cut[has_next]
+    resolved = ok & (cut > 0) & ~tie & ~crowded
+    mask[e_rows[_ranges(p_start[resolved], pair_c[resolved])]] = True
+
     left = ~resolved
     for k in np.unique(pair_k[left]):
         sub = left & (pair_k == k)
