@@ -21,6 +21,7 @@ __all__ = [
     "check_labels",
     "check_pred_probs",
     "check_same_length",
+    "summarize_values",
     "values_need_check",
     "warn_missing_classes",
 ]
@@ -235,6 +236,9 @@ def check_pred_probs(
         )
     if arr.shape[0] == 0 or not check_values:
         return arr
+    low, worst_error, finite = summarize_values(arr)
+    if finite and low >= -VALUE_TOLERANCE and (worst_error <= ROW_SUM_TOLERANCE or not renormalize):
+        return arr
     row_sums = arr.sum(axis=1, dtype=np.float64)
     if not np.isfinite(row_sums).all():
         bad_row = int(np.flatnonzero(~np.isfinite(row_sums))[0])
@@ -243,7 +247,6 @@ def check_pred_probs(
             f"{np.array2string(arr[bad_row], threshold=8)}). Check the model that produced them; "
             "drop or re-predict those rows."
         )
-    low = arr.min()
     if low < -VALUE_TOLERANCE:
         bad_row, bad_col = (int(v[0]) for v in np.nonzero(arr < -VALUE_TOLERANCE))
         raise InvalidPredProbsError(
@@ -274,6 +277,27 @@ def check_pred_probs(
         fixed /= fixed.sum(axis=1, keepdims=True)
         arr[off] = fixed
     return arr
+
+
+def summarize_values(arr: np.ndarray) -> tuple[float, float, bool]:
+    """Smallest entry, largest ``|row sum - 1|`` and finiteness of a 2-D array, in one chunked pass."""
+    from goldlabel.core.scan import chunk_bounds, default_n_jobs, map_chunks
+
+    n, k = arr.shape
+    bounds = chunk_bounds(n, k, arr.dtype.itemsize)
+    mins = np.zeros(len(bounds))
+    errors = np.zeros(len(bounds))
+    index = {a: i for i, (a, _) in enumerate(bounds)}
+
+    def work(a: int, b: int) -> None:
+        block = arr[a:b]
+        mins[index[a]] = block.min()
+        # einsum sums short rows several times faster than ndarray.sum(axis=1).
+        errors[index[a]] = np.abs(np.einsum("ij->i", block) - 1.0).max()
+
+    map_chunks(work, bounds, default_n_jobs())
+    finite = bool(np.isfinite(mins).all() and np.isfinite(errors).all())
+    return float(mins.min()), float(errors.max()), finite
 
 
 def values_need_check(min_value: float, max_row_error: float, finite: bool) -> bool:
