@@ -53,7 +53,8 @@ def round_preserving_row_totals(matrix: np.ndarray) -> np.ndarray:
     >>> round_preserving_row_totals([[0.5, 0.5, 2.0], [1.2, 1.2, 0.6]]).tolist()
     [[1, 0, 2], [1, 1, 1]]
     """
-    floats = np.asarray(matrix, dtype=float)
+    # C order, as cleanlab's row-by-row rounding returns: later float sums then add in the same order.
+    floats = np.ascontiguousarray(matrix, dtype=float)
     if floats.ndim != 2:
         raise ValueError(f"matrix must be 2-D, got shape {floats.shape}")
     ints = floats.round()
