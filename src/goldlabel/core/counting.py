@@ -225,7 +225,9 @@ def calibrate_confident_joint(confident_joint: Any, labels: Any) -> np.ndarray:
     """
     joint = np.asarray(confident_joint)
     if joint.ndim != 2 or joint.shape[0] != joint.shape[1]:
-        raise ValueError(f"confident_joint must be a square (K, K) matrix, got shape {joint.shape}.")
+        raise ValueError(
+            f"confident_joint must be a square (K, K) matrix, got shape {joint.shape}."
+        )
     labs = check_labels(labels, n_classes=joint.shape[0])
     return _calibrate(joint, _label_counts(labs, joint.shape[0]))
 
@@ -388,7 +390,9 @@ def estimate_latent(
     """
     joint = np.asarray(confident_joint)
     if joint.ndim != 2 or joint.shape[0] != joint.shape[1]:
-        raise ValueError(f"confident_joint must be a square (K, K) matrix, got shape {joint.shape}.")
+        raise ValueError(
+            f"confident_joint must be a square (K, K) matrix, got shape {joint.shape}."
+        )
     k = joint.shape[0]
     labs = check_labels(labels, n_classes=k)
     ps = _label_counts(labs, k) / float(labs.shape[0])
@@ -397,7 +401,11 @@ def estimate_latent(
     noise_matrix = joint / np.clip(true_counts, a_min=TINY_VALUE, a_max=None)
     inverse_noise_matrix = joint.T / np.clip(given_counts, a_min=TINY_VALUE, a_max=None)
     py = compute_py(
-        ps, noise_matrix, inverse_noise_matrix, py_method=py_method, true_labels_class_counts=true_counts
+        ps,
+        noise_matrix,
+        inverse_noise_matrix,
+        py_method=py_method,
+        true_labels_class_counts=true_counts,
     )
     noise_matrix = clip_noise_rates(noise_matrix)
     inverse_noise_matrix = clip_noise_rates(inverse_noise_matrix)

@@ -92,7 +92,9 @@ def threshold_floor(thresholds: np.ndarray) -> np.ndarray:
     return thresholds - FLOATING_POINT_COMPARISON
 
 
-def _guess_block(block: np.ndarray, top: np.ndarray, top_p: np.ndarray, floor: np.ndarray) -> np.ndarray:
+def _guess_block(
+    block: np.ndarray, top: np.ndarray, top_p: np.ndarray, floor: np.ndarray
+) -> np.ndarray:
     """Confident guess for one block of rows (see :class:`RowScan`)."""
     guess = top.copy()
     # The argmax is the guess whenever it is itself confident. Otherwise no class reaches its floor
@@ -108,7 +110,9 @@ def _guess_block(block: np.ndarray, top: np.ndarray, top_p: np.ndarray, floor: n
         confident = block[unsure] >= floor
         n_confident = confident.sum(axis=1)
         first = confident.argmax(axis=1)
-        guess[unsure] = np.where(n_confident > 1, top[unsure], np.where(n_confident == 1, first, -1))
+        guess[unsure] = np.where(
+            n_confident > 1, top[unsure], np.where(n_confident == 1, first, -1)
+        )
     return guess
 
 
@@ -180,7 +184,9 @@ def given_label_is_top(labels: np.ndarray, scan: RowScan) -> np.ndarray:
     """
     bumped = scan.given_p + scan.given_p.dtype.type(FLOATING_POINT_COMPARISON)
     top, top_p = scan.top, scan.top_p
-    return (top == labels) | ((top < labels) & (bumped > top_p)) | ((top > labels) & (bumped >= top_p))
+    return (
+        (top == labels) | ((top < labels) & (bumped > top_p)) | ((top > labels) & (bumped >= top_p))
+    )
 
 
 def scan_chunk(

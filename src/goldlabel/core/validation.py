@@ -318,7 +318,9 @@ def warn_missing_classes(label_counts: np.ndarray, *, stacklevel: int = 3) -> No
     """Warn when some classes (columns of pred_probs) never appear among the labels."""
     missing = np.flatnonzero(label_counts == 0)
     if missing.size:
-        shown = ", ".join(str(int(k)) for k in missing[:10]) + (", ..." if missing.size > 10 else "")
+        shown = ", ".join(str(int(k)) for k in missing[:10]) + (
+            ", ..." if missing.size > 10 else ""
+        )
         warnings.warn(
             f"{missing.size} of {label_counts.size} classes never appear in labels (class {shown}). "
             "No example can be found mislabeled into them. If these columns are unused, drop them "
