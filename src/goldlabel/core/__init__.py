@@ -13,24 +13,47 @@ from goldlabel.core.counting import (
     estimate_latent,
     estimate_py_and_noise_matrices_from_probabilities,
 )
+from goldlabel.core.ensemble import compute_ensemble_label_quality_scores
 from goldlabel.core.filtering import find_label_issues, find_predicted_neq_given
+from goldlabel.core.multilabel import (
+    compute_multilabel_label_quality_scores,
+    find_multilabel_label_issues,
+    summarize_multilabel_health,
+)
+from goldlabel.core.rare_classes import merge_rare_classes, restore_original_classes
 from goldlabel.core.scoring import (
     compute_label_quality_scores,
     find_top_issues,
     order_label_issues,
+)
+from goldlabel.core.summary import (
+    compute_overall_label_health_score,
+    find_overlapping_classes,
+    rank_classes_by_label_quality,
+    summarize_label_health,
 )
 
 __all__ = [
     "calibrate_confident_joint",
     "compute_confident_joint",
     "compute_confident_thresholds",
+    "compute_ensemble_label_quality_scores",
     "compute_label_quality_scores",
+    "compute_multilabel_label_quality_scores",
+    "compute_overall_label_health_score",
     "count_label_issues",
     "estimate_joint",
     "estimate_latent",
     "estimate_py_and_noise_matrices_from_probabilities",
     "find_label_issues",
+    "find_multilabel_label_issues",
+    "find_overlapping_classes",
     "find_predicted_neq_given",
     "find_top_issues",
+    "merge_rare_classes",
     "order_label_issues",
+    "rank_classes_by_label_quality",
+    "restore_original_classes",
+    "summarize_label_health",
+    "summarize_multilabel_health",
 ]
