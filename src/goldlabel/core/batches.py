@@ -66,7 +66,13 @@ def check_pred_probs_batch(
     Rows whose sum is off by more than ``ROW_SUM_TOLERANCE`` (but at most ``ROW_SUM_REFUSE``) are clipped
     and renormalised in a copy, exactly as check_pred_probs does.
     """
-    arr = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
+    try:
+        arr = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
+    except ValueError as exc:  # ragged nested lists
+        raise InvalidPredProbsError(
+            f"pred_probs must be a numeric (N, K) array, but the batch starting at row {offset} "
+            f"could not be read as one ({exc}). Ragged rows? Every row needs one probability per class."
+        ) from exc
     n = arr.shape[0] if arr.ndim else 0
     if arr.dtype == object:
         raise InvalidPredProbsError(
@@ -236,7 +242,8 @@ class BatchSource:
         """Per-class counts of the labels, shape (K,), int64 (one pass; fixes N and the dtype)."""
         raise NotImplementedError
 
-    def _raw_batches(self) -> Iterator[tuple[int, Any, Any]]:
+    def _raw_batches(self) -> Iterator[tuple[Any, Any]]:
+        """``(labels_batch, pred_probs_batch)`` as the source holds them, in order."""
         raise NotImplementedError
 
     def batches(self, desc: str) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
@@ -245,15 +252,15 @@ class BatchSource:
         with tqdm(
             total=self.n_batches, desc=desc, unit="batch", disable=not self.progress, leave=False
         ) as bar:
-            for offset, raw_labels, raw_probs in self._raw_batches():
+            for raw_labels, raw_probs in self._raw_batches():
                 probs, fixed, err = check_pred_probs_batch(
-                    raw_probs, offset, self.n_classes, self.dtype
+                    raw_probs, rows, self.n_classes, self.dtype
                 )
-                labels = check_labels_batch(raw_labels, offset, self.n_classes, probs.shape[0])
+                labels = check_labels_batch(raw_labels, rows, self.n_classes, probs.shape[0])
                 repaired += fixed
                 worst = max(worst, err)
+                yield rows, labels, probs
                 rows += probs.shape[0]
-                yield offset, labels, probs
                 bar.update(1)
         if rows != self.n_rows:
             raise ValueError(_CHANGED.format(got=rows, expected=self.n_rows))
@@ -326,10 +333,10 @@ class _ArraySource(BatchSource):
             counts += np.bincount(labels, minlength=self.n_classes)
         return counts
 
-    def _raw_batches(self) -> Iterator[tuple[int, Any, Any]]:
+    def _raw_batches(self) -> Iterator[tuple[Any, Any]]:
         for a in range(0, self.n_rows, self._step):
             b = min(a + self._step, self.n_rows)
-            yield a, self._labels[a:b], self._probs[a:b]
+            yield self._labels[a:b], self._probs[a:b]
 
 
 class _IterableSource(BatchSource):
@@ -354,24 +361,20 @@ class _IterableSource(BatchSource):
                 f"{_describe(source)}."
             )
 
-    def _raw_batches(self) -> Iterator[tuple[int, Any, Any]]:
+    def _raw_batches(self) -> Iterator[tuple[Any, Any]]:
         opened = self._open()
         if not isinstance(opened, Iterable):
             raise TypeError(
                 f"source() must return an iterable of (labels_batch, pred_probs_batch) pairs, but "
                 f"returned {_describe(opened)}."
             )
-        offset = 0
         for i, item in enumerate(opened):
             if not isinstance(item, (tuple, list)) or len(item) != 2:
                 raise TypeError(
                     f"each batch must be a pair (labels_batch, pred_probs_batch), but batch {i} "
-                    f"(starting at row {offset}) is {_describe(item)}."
+                    f"(counting from 0) is {_describe(item)}."
                 )
-            raw_labels, raw_probs = item
-            n = int(np.shape(raw_probs)[0]) if np.ndim(raw_probs) else 0
-            yield offset, raw_labels, raw_probs
-            offset += n
+            yield item[0], item[1]
 
     def count_labels(self) -> np.ndarray:
         counts: np.ndarray | None = None
@@ -381,12 +384,12 @@ class _IterableSource(BatchSource):
         with tqdm(
             desc="reading batches", unit="batch", disable=not self.progress, leave=False
         ) as bar:
-            for offset, raw_labels, raw_probs in self._raw_batches():
+            for raw_labels, raw_probs in self._raw_batches():
                 k = None if counts is None else counts.shape[0]
-                probs, fixed, err = check_pred_probs_batch(raw_probs, offset, k, None)
+                probs, fixed, err = check_pred_probs_batch(raw_probs, rows, k, None)
                 if counts is None:
                     counts = np.zeros(probs.shape[1], dtype=np.int64)
-                labels = check_labels_batch(raw_labels, offset, counts.shape[0], probs.shape[0])
+                labels = check_labels_batch(raw_labels, rows, counts.shape[0], probs.shape[0])
                 counts += np.bincount(labels, minlength=counts.shape[0])
                 dtype = probs.dtype if dtype is None else np.result_type(dtype, probs.dtype)
                 rows += probs.shape[0]

@@ -24,7 +24,28 @@ class CandidatePool:
     decided (no tie straddles the cut) or its tied part is left for :func:`numpy.argsort` to settle.
     ``cut[t]`` is the current ``counts[t]``-th largest key: -inf until that many were offered, +inf for a
     target with nothing to choose. A key below the cut can never be chosen. Each entry holds a target,
-    a key, a row index and a flag (the row's given label is its most likely class): about 13 bytes.
+    a key, a row index and a flag carried along for the caller: about 13 bytes. The pool holds at most
+    about 1.5 times ``sum(counts)`` entries plus the ties at the cuts.
+
+    Parameters
+    ----------
+    counts : numpy.ndarray of shape (T,), int
+        How many entries to select per target.
+    cut : numpy.ndarray of shape (T,), floating
+        Storage for the cuts, in the keys' dtype; the pool updates it in place, so the owner can filter
+        what it offers against a view shared by several pools.
+    n_rows : int
+        Upper bound of the row indices (they are stored as int32 below 2**31).
+
+    Examples
+    --------
+    >>> pool = CandidatePool(np.array([2, 2]), np.empty(2), n_rows=5)
+    >>> rows, flags = np.arange(5), np.zeros(5, bool)
+    >>> _ = pool.offer(np.zeros(5, int), np.array([0.1, 0.9, 0.5, 0.7, 0.5]), rows, flags)
+    >>> _ = pool.offer(np.ones(5, int), np.array([0.5, 0.9, 0.5, 0.2, 0.5]), rows, flags)
+    >>> target, row, flag, bounds, decided = pool.finish()
+    >>> row[bounds[0] : bounds[1]].tolist(), row[bounds[1] :].tolist(), decided.tolist()
+    ([1, 3], [0, 1, 2, 4], [True, False])
     """
 
     def __init__(self, counts: np.ndarray, cut: np.ndarray, n_rows: int) -> None:
@@ -42,7 +63,7 @@ class CandidatePool:
         if target.size == 0:
             return False
         self._parts.append(
-            (target.astype(np.int32), key, row.astype(self._row_dtype), flag.astype(bool))
+            (target.astype(np.int32), key.copy(), row.astype(self._row_dtype), flag.astype(bool))
         )
         self._size += target.size
         if self._size <= self._limit:

@@ -2,18 +2,25 @@
 
 The data come as a ``.npy`` file (read one batch at a time through a short-lived memory map), an array-like
 with a shape that slices into numpy arrays (``numpy.memmap``, h5py, zarr), or a re-iterable source of
-``(labels_batch, pred_probs_batch)`` pairs. The results are *identical* to the in-memory
-:func:`goldlabel.core.filtering.find_label_issues` and
-:func:`goldlabel.core.scoring.compute_label_quality_scores` on the concatenated data; only the number of
-passes over the data grows. Memory is one batch plus ``O(K^2 + number of issues)``:
+``(labels_batch, pred_probs_batch)`` pairs (see :mod:`goldlabel.core.batches`). The results are
+*identical* to the in-memory :func:`goldlabel.core.filtering.find_label_issues` and
+:func:`goldlabel.core.scoring.compute_label_quality_scores` on the concatenated data, unlike cleanlab's
+approximate ``find_label_issues_batched``; only the number of passes grows. Memory is one batch plus
+``O(K^2 + number of issues)``, and no per-row array is kept but the result:
 
 - confident thresholds are per-class means that reproduce numpy's pairwise summation bit for bit
-  (:class:`PairwiseSum`), so no per-row value is kept;
-- the confident joint is a K×K count accumulated batch by batch;
-- each (given class, target class) pruning count ``c`` keeps a pool of the ``c`` best candidates seen so far
-  (plus those tied with the ``c``-th) and skips rows whose slack cannot beat the pool's cut. Only when equal
-  values straddle a cut at the end, as can happen with rounded probabilities, is the full column of that
-  class gathered in one more pass and ordered with :func:`numpy.argsort`, as the in-memory code does.
+  (:class:`goldlabel.core.pairwise.PairwiseSum`);
+- the confident joint is a K×K count accumulated batch by batch, then calibrated as in memory;
+- every pruning selection (the ``c`` rows of a class with the largest margin toward a class, or with the
+  smallest self-confidence) keeps a pool of its best candidates so far
+  (:class:`goldlabel.core.selection.CandidatePool`) and skips rows whose slack cannot beat the pool's
+  cut. Only when equal values straddle a cut at the end, as rounded probabilities make likely, is that
+  class's full column gathered in one more pass and ordered by :func:`numpy.argsort`, exactly as the
+  in-memory code breaks the tie (an array of one class's size, or of N for the ``low_*`` filters).
+
+Passes over pred_probs: thresholds, confident joint, pruning (or lowest scores), plus one per group of
+straddling ties and one to rank the issues when asked; labels given separately are read once more to
+count the classes, and a batch iterable is read once more in full (to count rows and fix the dtype).
 """
 
 from __future__ import annotations
@@ -70,8 +77,9 @@ class _Tie:
     """A selection whose cut falls between equal values, settled from its full column by argsort.
 
     ``kind`` is ``'noise'`` (the ``count`` largest ``p_j - p_k`` of class ``k``), ``'class'`` (the ``count``
-    smallest ``p_k`` of class ``k``) or ``'low'`` (the ``count`` lowest scores over all rows). ``rows``
-    (sorted) and ``flags`` are the pool's entries; ``pos`` gets their positions in the column.
+    smallest ``p_k`` of class ``k``) or ``'low'`` (the ``count`` lowest scores of all ``size`` rows, the
+    scorer being ``_LOW_SCORERS[j]``). ``rows`` (sorted) and ``flags`` are the pool's entries at or above
+    the cut; ``pos`` gets their positions in the column (for ``'low'``, the rows themselves).
     """
 
     def __init__(
@@ -353,10 +361,11 @@ def _settle_ties(data: BatchSource, ties: list[_Tie]) -> list[tuple[np.ndarray, 
 
 def _stream_lowest_scores(data: BatchSource, filter_by: str, n_issues: int) -> np.ndarray:
     """Rows with the ``n_issues`` lowest scores, ties broken as ``np.argsort(scores)[:n_issues]``."""
-    if n_issues <= 0:
-        return np.zeros(0, dtype=np.int64)
     which = _LOW_FILTERS.index(filter_by)
     scorer = _LOW_SCORERS[which]
+    if n_issues <= 0:
+        scorer(np.zeros(0, dtype=np.int64), np.zeros((0, data.n_classes), dtype=data.dtype))
+        return np.zeros(0, dtype=np.int64)
     pool = CandidatePool(np.array([n_issues]), np.empty(1, dtype=data.dtype), data.n_rows)
     for offset, labels, probs in data.batches("lowest scores"):
         keys = -scorer(labels, probs)
@@ -437,8 +446,9 @@ def find_label_issues_streaming(
 
     Gives exactly what :func:`goldlabel.core.filtering.find_label_issues` gives on the concatenated
     data, for every option, while holding one batch of pred_probs plus ``O(K^2 + number of issues)``
-    (a full column of one class is gathered only to settle ties straddling a pruning cut). It reads
-    the data 4 to 6 times (the labels alone once when they are separate).
+    and the result. Equal values straddling a selection's cut (likely with rounded probabilities)
+    are settled from that class's full column (N values for the ``low_*`` filters), gathered in one
+    more pass. pred_probs is read 3 to 5 times; see the module docstring.
 
     Parameters
     ----------
@@ -453,8 +463,8 @@ def find_label_issues_streaming(
     labels : array-like of shape (N,), str or os.PathLike, optional
         Given labels, integers in [0, K), or the path of a ``.npy`` file holding them.
     batch_size : int, optional
-        Rows per batch when reading a file or array; default about 4 MiB of pred_probs (at most 32,768 rows). Ignored for
-        an iterable source, whose batches are used as they come.
+        Rows per batch when reading a file or array; default about 4 MiB of pred_probs, at most
+        32,768 rows. Ignored for an iterable source, whose batches are used as they come.
     return_indices_ranked_by, rank_by_kwargs, filter_by, frac_noise, num_to_remove_per_class, \
 min_examples_per_class, confident_joint, n_jobs
         As in :func:`goldlabel.core.filtering.find_label_issues`; ``n_jobs`` threads work within
@@ -571,7 +581,8 @@ def compute_label_quality_scores_streaming(
     confident_thresholds : numpy.ndarray of shape (K,), optional
         Thresholds to adjust with, instead of computing them from the data.
     batch_size : int, optional
-        Rows per batch for a file or array source; default about 4 MiB of pred_probs (at most 32,768 rows).
+        Rows per batch for a file or array source; default about 4 MiB of pred_probs, at most
+        32,768 rows.
     progress : bool
         Show a tqdm progress bar over the batches.
 
@@ -593,8 +604,8 @@ def compute_label_quality_scores_streaming(
             "use self_confidence or normalized_margin, or set adjust_pred_probs=False."
         )
     data = open_source(source, labels, batch_size=batch_size, progress=progress)
-    if not data.rows_known or (adjust_pred_probs and confident_thresholds is None):
-        label_counts = data.count_labels()
+    needs_thresholds = adjust_pred_probs and confident_thresholds is None
+    label_counts = data.count_labels() if needs_thresholds or not data.rows_known else None
     if data.n_rows == 0:
         return compute_label_quality_scores(
             np.zeros(0, dtype=np.int64),
@@ -604,11 +615,10 @@ def compute_label_quality_scores_streaming(
             confident_thresholds=confident_thresholds,
         )
     thresholds: np.ndarray | None = None
-    if adjust_pred_probs:
-        if confident_thresholds is None:
-            thresholds = _stream_thresholds(data, label_counts)
-        else:
-            thresholds = np.asarray(confident_thresholds)
+    if label_counts is not None and needs_thresholds:
+        thresholds = _stream_thresholds(data, label_counts)
+    elif adjust_pred_probs:
+        thresholds = np.asarray(confident_thresholds)
     out: np.ndarray | None = None
     for offset, labs, probs in data.batches("scores"):
         if thresholds is not None:
