@@ -316,12 +316,6 @@ def test_labels_dataframe_with_two_columns_is_refused(entry: str) -> None:
 RAGGED_LIST = [[0.5, 0.5, 0.0], [1.0], [0.2, 0.8, 0.0], [0.5, 0.5, 0.0], [0.5, 0.5, 0.0], [1, 0, 0]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a ragged list of rows escapes validation: np.asarray raises numpy's own ValueError "
-    "('setting an array element with a sequence ... inhomogeneous shape') before check_pred_probs "
-    "can raise InvalidPredProbsError",
-)
 @pytest.mark.parametrize("entry", ENTRY_IDS)
 def test_ragged_list_of_rows_is_refused_clearly(entry: str) -> None:
     with pytest.raises(InvalidPredProbsError, match=r"Ragged rows\?") as info:

@@ -205,7 +205,13 @@ def check_pred_probs(
             f"{name} is None. Pass an (N, K) array of out-of-sample predicted probabilities, "
             "e.g. from sklearn.model_selection.cross_val_predict(..., method='predict_proba')."
         )
-    arr = pred_probs if isinstance(pred_probs, np.ndarray) else np.asarray(pred_probs)
+    try:
+        arr = pred_probs if isinstance(pred_probs, np.ndarray) else np.asarray(pred_probs)
+    except ValueError:
+        raise InvalidPredProbsError(
+            f"{name} must be a numeric (N, K) array, but received {_describe(pred_probs)} whose "
+            "rows cannot form one array. Ragged rows? Every row needs one probability per class."
+        ) from None
     if arr.dtype == object:
         raise InvalidPredProbsError(
             f"{name} must be a numeric (N, K) array, but received {_describe(pred_probs)}. "
