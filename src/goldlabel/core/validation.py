@@ -18,9 +18,9 @@ from goldlabel.exceptions import InvalidLabelsError, InvalidPredProbsError
 __all__ = [
     "ROW_SUM_REFUSE",
     "ROW_SUM_TOLERANCE",
+    "block_value_stats",
     "check_labels",
     "check_pred_probs",
-    "check_same_length",
     "summarize_values",
     "values_need_check",
     "warn_missing_classes",
@@ -287,6 +287,12 @@ def check_pred_probs(
     return arr
 
 
+def block_value_stats(block: np.ndarray) -> tuple[float, float]:
+    """Smallest entry and largest ``|row sum - 1|`` of a block of rows."""
+    # einsum sums short rows several times faster than ndarray.sum(axis=1).
+    return block.min(), np.abs(np.einsum("ij->i", block) - 1.0).max()
+
+
 def summarize_values(arr: np.ndarray) -> tuple[float, float, bool]:
     """Smallest entry, largest ``|row sum - 1|`` and finiteness of a 2-D array, in one chunked pass."""
     from goldlabel.core.scan import chunk_bounds, default_n_jobs, map_chunks
@@ -298,10 +304,7 @@ def summarize_values(arr: np.ndarray) -> tuple[float, float, bool]:
     index = {a: i for i, (a, _) in enumerate(bounds)}
 
     def work(a: int, b: int) -> None:
-        block = arr[a:b]
-        mins[index[a]] = block.min()
-        # einsum sums short rows several times faster than ndarray.sum(axis=1).
-        errors[index[a]] = np.abs(np.einsum("ij->i", block) - 1.0).max()
+        mins[index[a]], errors[index[a]] = block_value_stats(arr[a:b])
 
     map_chunks(work, bounds, default_n_jobs())
     finite = bool(np.isfinite(mins).all() and np.isfinite(errors).all())
@@ -311,15 +314,6 @@ def summarize_values(arr: np.ndarray) -> tuple[float, float, bool]:
 def values_need_check(min_value: float, max_row_error: float, finite: bool) -> bool:
     """Whether values summarised by a scan fall outside what :func:`check_pred_probs` accepts as is."""
     return not finite or min_value < -VALUE_TOLERANCE or max_row_error > ROW_SUM_TOLERANCE / 2
-
-
-def check_same_length(labels: np.ndarray, pred_probs: np.ndarray) -> None:
-    """Raise if ``labels`` and ``pred_probs`` disagree on the number of examples."""
-    if labels.shape[0] != pred_probs.shape[0]:
-        raise InvalidLabelsError(
-            f"labels has {labels.shape[0]} entries but pred_probs has {pred_probs.shape[0]} rows. "
-            "Pass exactly one label per row of pred_probs, in the same order."
-        )
 
 
 def warn_missing_classes(label_counts: np.ndarray, *, stacklevel: int = 3) -> None:
