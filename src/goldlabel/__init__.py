@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from goldlabel.exceptions import (
+    AuditCheckError,
+    ConflictError,
     DataValidationError,
     GoldlabelError,
     InvalidLabelsError,
+    InvalidOptionError,
     InvalidPredProbsError,
     MissingDependencyError,
+    NotFoundError,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AuditCheckError",
+    "ConflictError",
     "DataValidationError",
     "GoldlabelError",
     "InvalidLabelsError",
+    "InvalidOptionError",
     "InvalidPredProbsError",
     "MissingDependencyError",
+    "NotFoundError",
     "__version__",
 ]

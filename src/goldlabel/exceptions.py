@@ -7,11 +7,15 @@ Every error subclasses :class:`GoldlabelError` and the builtin a user already ca
 from __future__ import annotations
 
 __all__ = [
+    "AuditCheckError",
+    "ConflictError",
     "DataValidationError",
     "GoldlabelError",
     "InvalidLabelsError",
+    "InvalidOptionError",
     "InvalidPredProbsError",
     "MissingDependencyError",
+    "NotFoundError",
 ]
 
 
@@ -33,3 +37,30 @@ class InvalidPredProbsError(DataValidationError):
 
 class MissingDependencyError(GoldlabelError, ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
+
+
+class InvalidOptionError(GoldlabelError, ValueError):
+    """An option or argument has a value goldlabel does not support; the message lists the valid ones."""
+
+
+class AuditCheckError(GoldlabelError, RuntimeError):
+    """An audit check failed; ``check`` names it and the original error is chained as ``__cause__``."""
+
+    def __init__(self, check: str, message: str) -> None:
+        super().__init__(f"audit check {check!r} failed: {message}")
+        self.check = check
+
+
+class NotFoundError(GoldlabelError, KeyError):
+    """A dataset, project, row, job or model the caller named does not exist."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ConflictError(GoldlabelError):
+    """Someone else changed the object since the caller read it; ``current`` holds its state now."""
+
+    def __init__(self, message: str, current: object = None) -> None:
+        super().__init__(message)
+        self.current = current
