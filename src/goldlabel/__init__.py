@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from goldlabel.audit import Audit
 from goldlabel.exceptions import (
     AuditCheckError,
     ConflictError,
+    DataFileNotFoundError,
     DataValidationError,
     GoldlabelError,
     InvalidLabelsError,
@@ -17,8 +19,10 @@ from goldlabel.exceptions import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Audit",
     "AuditCheckError",
     "ConflictError",
+    "DataFileNotFoundError",
     "DataValidationError",
     "GoldlabelError",
     "InvalidLabelsError",

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "AuditCheckError",
     "ConflictError",
+    "DataFileNotFoundError",
     "DataValidationError",
     "GoldlabelError",
     "InvalidLabelsError",
@@ -25,6 +26,10 @@ class GoldlabelError(Exception):
 
 class DataValidationError(GoldlabelError, ValueError):
     """Input data has the wrong shape, type or values."""
+
+
+class DataFileNotFoundError(DataValidationError, FileNotFoundError):
+    """A data file the caller named does not exist."""
 
 
 class InvalidLabelsError(DataValidationError):

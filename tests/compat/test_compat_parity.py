@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +13,10 @@ import pytest
 import scipy.sparse
 
 from goldlabel.compat import count, dataset, filter, rank
+from goldlabel.core.filtering import FILTER_BY
+from goldlabel.core.scoring import SCORE_METHODS
 from tests.conftest import make_noisy_data
+from tests.core.datasets import quietly as quiet
 
 cleanlab = pytest.importorskip("cleanlab")
 import cleanlab.count as cl_count  # noqa: E402
@@ -33,16 +35,7 @@ CASES = {
 }
 CASE_IDS = list(CASES)
 SMALL_IDS = ["k2-f32", "k5-f64-imb", "k17-f32-imb"]
-METHODS = ("self_confidence", "normalized_margin", "confidence_weighted_entropy")
-FILTER_BY = (
-    "prune_by_noise_rate",
-    "prune_by_class",
-    "both",
-    "confident_learning",
-    "predicted_neq_given",
-    "low_normalized_margin",
-    "low_self_confidence",
-)
+METHODS = SCORE_METHODS
 
 
 @functools.cache
@@ -57,12 +50,6 @@ def _data(case: str) -> tuple[np.ndarray, np.ndarray]:
 def data(case: str) -> tuple[np.ndarray, np.ndarray]:
     labels, pred_probs = _data(case)
     return labels.copy(), pred_probs.copy()
-
-
-def quiet(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(*args, **kwargs)
 
 
 def assert_same(expected: Any, got: Any, *, exact: bool = True) -> None:

@@ -10,6 +10,7 @@ import pytest
 from goldlabel.compat import multilabel_classification as compat
 from goldlabel.compat.multilabel_classification import dataset, rank
 from goldlabel.compat.multilabel_classification import filter as ml_filter
+from goldlabel.core.multilabel import MULTILABEL_FILTER_BY, MULTILABEL_SCORE_METHODS
 from goldlabel.exceptions import InvalidLabelsError
 from tests.core.test_multilabel import make_multilabel_data, quietly
 
@@ -24,16 +25,8 @@ CASES = {
     "k15-f64-dense": {"n": 400, "k": 15, "seed": 12, "max_prior": 0.8},
     "k40-f32": {"n": 300, "k": 40, "seed": 13, "dtype": np.float32},
 }
-FILTER_BY = (
-    "prune_by_noise_rate",
-    "prune_by_class",
-    "both",
-    "confident_learning",
-    "predicted_neq_given",
-    "low_normalized_margin",
-    "low_self_confidence",
-)
-METHODS = ("self_confidence", "normalized_margin", "confidence_weighted_entropy")
+FILTER_BY = MULTILABEL_FILTER_BY
+METHODS = MULTILABEL_SCORE_METHODS
 
 
 @pytest.fixture(scope="module", params=list(CASES), ids=list(CASES))

@@ -4,8 +4,6 @@ ones), on balanced, imbalanced, noiseless and tie-heavy inputs in float32 and fl
 
 from __future__ import annotations
 
-import functools
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +11,19 @@ import numpy as np
 import pytest
 
 from goldlabel.core import counting
-from tests.conftest import make_noisy_data
+from tests.core.datasets import (
+    F64,
+    Data,
+    assert_same,
+    class_absent,
+    duplicated,
+    noisy,
+    onehot_rows,
+    quietly,
+    registry,
+    rounded,
+    single_example,
+)
 
 cleanlab_count = pytest.importorskip("cleanlab.count")
 
@@ -21,67 +31,24 @@ PY_METHODS = ["cnt", "eqn", "marginal", "marginal_ps"]
 ESTIMATION_METHODS = ["off_diagonal", "off_diagonal_calibrated", "off_diagonal_custom"]
 
 
-def _noisy(n: int, k: int, seed: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs, _ = make_noisy_data(n, k, seed=seed, **kwargs)
-    return labels, pred_probs
-
-
-def _rounded(data: tuple[np.ndarray, np.ndarray], decimals: int) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs = data
-    rounded = np.round(pred_probs.astype(np.float64), decimals)
-    empty = np.flatnonzero(rounded.sum(axis=1) == 0)
-    rounded[empty, pred_probs[empty].argmax(axis=1)] = 1.0
-    rounded /= rounded.sum(axis=1, keepdims=True)
-    return labels, rounded.astype(pred_probs.dtype)
-
-
-def _duplicated(data: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs = data
-    index = np.random.default_rng(0).permutation(np.tile(np.arange(labels.size), 3))
-    return labels[index], pred_probs[index]
-
-
-def _class_absent(data: tuple[np.ndarray, np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs = data
-    labels = labels.copy()
-    labels[labels == k] = 0
-    return labels, pred_probs
-
-
-def _single_example(data: tuple[np.ndarray, np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs = data
-    labels = labels.copy()
-    labels[np.flatnonzero(labels == k)[1:]] = 0
-    return labels, pred_probs
-
-
-def _onehot(data: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs = data
-    pred_probs = pred_probs.copy()
-    rows = np.arange(0, labels.size, 17)
-    pred_probs[rows] = 0
-    pred_probs[rows, (labels[rows] + rows % 2) % pred_probs.shape[1]] = 1
-    return labels, pred_probs
-
-
-F64 = {"dtype": np.float64}
-_BUILDERS: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
-    "k2": lambda: _noisy(400, 2, 0),
-    "k3-imbalanced-f64": lambda: _noisy(600, 3, 1, imbalance=1.0, **F64),
-    "k5-noiseless": lambda: _noisy(1000, 5, 2, noise=0.0),
-    "k9-f64": lambda: _noisy(1200, 9, 3, noise=0.2, **F64),
-    "k17-imbalanced": lambda: _noisy(2000, 17, 4, imbalance=0.2),
-    "k30-imbalanced-f64": lambda: _noisy(1500, 30, 1, noise=0.2, imbalance=0.3, **F64),
-    "k60-noisy": lambda: _noisy(1500, 60, 5, noise=0.3),
-    "k200": lambda: _noisy(3000, 200, 6),
-    "k4-round2": lambda: _rounded(_noisy(800, 4, 7, noise=0.2), 2),
-    "k12-round1-f64": lambda: _rounded(_noisy(900, 12, 8, noise=0.2, **F64), 1),
-    "k6-duplicated": lambda: _duplicated(_noisy(300, 6, 9, noise=0.2)),
-    "k5-onehot-rows": lambda: _onehot(_noisy(700, 5, 10, noise=0.2)),
-    "k4-class-absent": lambda: _class_absent(_noisy(600, 4, 11, noise=0.2), 2),
-    "k6-single-example-class": lambda: _single_example(_noisy(600, 6, 12, noise=0.2), 4),
+_BUILDERS: dict[str, Callable[[], Data]] = {
+    "k2": lambda: noisy(400, 2, 0),
+    "k3-imbalanced-f64": lambda: noisy(600, 3, 1, imbalance=1.0, **F64),
+    "k5-noiseless": lambda: noisy(1000, 5, 2, noise=0.0),
+    "k9-f64": lambda: noisy(1200, 9, 3, noise=0.2, **F64),
+    "k17-imbalanced": lambda: noisy(2000, 17, 4, imbalance=0.2),
+    "k30-imbalanced-f64": lambda: noisy(1500, 30, 1, noise=0.2, imbalance=0.3, **F64),
+    "k60-noisy": lambda: noisy(1500, 60, 5, noise=0.3),
+    "k200": lambda: noisy(3000, 200, 6),
+    "k4-round2": lambda: rounded(noisy(800, 4, 7, noise=0.2), 2),
+    "k12-round1-f64": lambda: rounded(noisy(900, 12, 8, noise=0.2, **F64), 1),
+    "k6-duplicated": lambda: duplicated(noisy(300, 6, 9, noise=0.2), seed=0, copies=3),
+    "k5-onehot-rows": lambda: onehot_rows(noisy(700, 5, 10, noise=0.2), every=17),
+    "k4-class-absent": lambda: class_absent(noisy(600, 4, 11, noise=0.2), 2),
+    "k6-single-example-class": lambda: single_example(noisy(600, 6, 12, noise=0.2), 4, others_to=0),
 }
 ALL = list(_BUILDERS)
+dataset = registry(_BUILDERS)
 SMALL = [
     "k3-imbalanced-f64",
     "k9-f64",
@@ -90,34 +57,6 @@ SMALL = [
     "k4-class-absent",
     "k30-imbalanced-f64",
 ]
-
-
-@functools.cache
-def _cached(name: str) -> tuple[np.ndarray, np.ndarray]:
-    return _BUILDERS[name]()
-
-
-def dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs = _cached(name)
-    return labels.copy(), pred_probs.copy()
-
-
-def quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(*args, **kwargs)
-
-
-def assert_same(got: Any, expected: Any) -> None:
-    """Equal values and dtypes; tuples compared element by element."""
-    if isinstance(expected, tuple):
-        assert isinstance(got, tuple) and len(got) == len(expected)
-        for g, e in zip(got, expected, strict=True):
-            assert_same(g, e)
-        return
-    got, expected = np.asarray(got), np.asarray(expected)
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    np.testing.assert_array_equal(got, expected)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ levels.
 
 from __future__ import annotations
 
-import functools
 import re
 import warnings
 from collections.abc import Callable
@@ -18,51 +17,32 @@ from typing import Any
 import numpy as np
 import pytest
 
-from goldlabel.core import counting, filtering
-from tests.conftest import make_noisy_data
+from goldlabel.core import counting, filtering, pruning
+from tests.core.datasets import (
+    F64,
+    SCORING_IDS,
+    SCORINGS,
+    Data,
+    assert_same,
+    class_absent,
+    duplicated,
+    noisy,
+    quietly,
+    registry,
+    rounded,
+    single_example,
+)
 
 cleanlab_filter = pytest.importorskip("cleanlab.filter")
 cleanlab_count = pytest.importorskip("cleanlab.count")
 
 FILTER_BY = filtering.FILTER_BY
 PRUNING = ("prune_by_noise_rate", "prune_by_class", "both")
-RANKINGS = [
-    ("self_confidence", False),
-    ("self_confidence", True),
-    ("normalized_margin", False),
-    ("normalized_margin", True),
-    ("confidence_weighted_entropy", False),
-]
-RANKING_IDS = [f"{m}-adjusted" if adj else m for m, adj in RANKINGS]
 
 
 # --------------------------------------------------------------------------------------------------
 # Inputs
 # --------------------------------------------------------------------------------------------------
-
-
-def _noisy(n: int, k: int, seed: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs, _ = make_noisy_data(n, k, seed=seed, **kwargs)
-    return labels, pred_probs
-
-
-def _rounded(data: tuple[np.ndarray, np.ndarray], decimals: int) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities rounded to ``decimals`` and renormalised: many exactly equal values."""
-    labels, pred_probs = data
-    rounded = np.round(pred_probs.astype(np.float64), decimals)
-    empty = np.flatnonzero(rounded.sum(axis=1) == 0)
-    rounded[empty, pred_probs[empty].argmax(axis=1)] = 1.0
-    rounded /= rounded.sum(axis=1, keepdims=True)
-    return labels, rounded.astype(pred_probs.dtype)
-
-
-def _duplicated(data: tuple[np.ndarray, np.ndarray], seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every row present two or three times, shuffled: equal margins across rows."""
-    labels, pred_probs = data
-    rng = np.random.default_rng(seed)
-    index = np.concatenate([np.arange(labels.size)] * 2 + [np.arange(0, labels.size, 2)])
-    index = rng.permutation(index)
-    return labels[index], pred_probs[index]
 
 
 def _with_onehot_rows(
@@ -98,23 +78,6 @@ def _discrete(n: int, k: int, seed: int, levels: list[float]) -> tuple[np.ndarra
     return labels, pred_probs
 
 
-def _class_absent(data: tuple[np.ndarray, np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
-    """No example is labeled ``k`` (its examples are relabeled 0); pred_probs keeps its column."""
-    labels, pred_probs = data
-    labels = labels.copy()
-    labels[labels == k] = 0
-    return labels, pred_probs
-
-
-def _single_example(data: tuple[np.ndarray, np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exactly one example is labeled ``k``."""
-    labels, pred_probs = data
-    labels = labels.copy()
-    rows = np.flatnonzero(labels == k)
-    labels[rows[1:]] = (k + 1) % pred_probs.shape[1]
-    return labels, pred_probs
-
-
 def _near_one(data: tuple[np.ndarray, np.ndarray], seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows summing to 1 only within 5e-5: inside the tolerance, so both libraries use them as is."""
     labels, pred_probs = data
@@ -137,36 +100,40 @@ def _frac_noise_layout_case() -> tuple[np.ndarray, np.ndarray]:
     return labels, pred_probs
 
 
-F64 = {"dtype": np.float64}
-_BUILDERS: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
-    "k2": lambda: _noisy(500, 2, 0),
-    "k3-imbalanced": lambda: _noisy(600, 3, 1, imbalance=1.0),
-    "k5-f64": lambda: _noisy(2000, 5, 2, **F64),
-    "k7-noiseless": lambda: _noisy(700, 7, 3, noise=0.0),
-    "k10-imbalanced-f64": lambda: _noisy(1500, 10, 4, imbalance=0.3, **F64),
-    "k17": lambda: _noisy(3000, 17, 5),
-    "k30-imbalanced-f64": lambda: _noisy(1500, 30, 1, noise=0.2, imbalance=0.3, **F64),
-    "k60-noisy": lambda: _noisy(1000, 60, 6, noise=0.3),
-    "k200": lambda: _noisy(4000, 200, 7),
-    "k200-imbalanced-noiseless": lambda: _noisy(3000, 200, 8, noise=0.0, imbalance=0.02),
-    "k300": lambda: _noisy(3000, 300, 9, noise=0.2),
-    "k300-imbalanced-f64": lambda: _noisy(4000, 300, 10, imbalance=0.01, sharpness=2.5, **F64),
-    "k4-round2": lambda: _rounded(_noisy(800, 4, 11, noise=0.2), 2),
-    "k20-round2-f64": lambda: _rounded(_noisy(2000, 20, 12, **F64), 2),
-    "k6-round1": lambda: _rounded(_noisy(600, 6, 13, noise=0.25), 1),
-    "k300-round2": lambda: _rounded(_noisy(3000, 300, 14, sharpness=4.0), 2),
-    "k8-duplicated": lambda: _duplicated(_noisy(500, 8, 15, noise=0.2), 15),
-    "k300-duplicated-f64": lambda: _duplicated(_noisy(1500, 300, 16, noise=0.3, **F64), 16),
-    "k5-onehot-rows": lambda: _with_onehot_rows(_noisy(1000, 5, 17, noise=0.2), 17),
+_BUILDERS: dict[str, Callable[[], Data]] = {
+    "k2": lambda: noisy(500, 2, 0),
+    "k3-imbalanced": lambda: noisy(600, 3, 1, imbalance=1.0),
+    "k5-f64": lambda: noisy(2000, 5, 2, **F64),
+    "k7-noiseless": lambda: noisy(700, 7, 3, noise=0.0),
+    "k10-imbalanced-f64": lambda: noisy(1500, 10, 4, imbalance=0.3, **F64),
+    "k17": lambda: noisy(3000, 17, 5),
+    "k30-imbalanced-f64": lambda: noisy(1500, 30, 1, noise=0.2, imbalance=0.3, **F64),
+    "k60-noisy": lambda: noisy(1000, 60, 6, noise=0.3),
+    "k200": lambda: noisy(4000, 200, 7),
+    "k200-imbalanced-noiseless": lambda: noisy(3000, 200, 8, noise=0.0, imbalance=0.02),
+    "k300": lambda: noisy(3000, 300, 9, noise=0.2),
+    "k300-imbalanced-f64": lambda: noisy(4000, 300, 10, imbalance=0.01, sharpness=2.5, **F64),
+    "k4-round2": lambda: rounded(noisy(800, 4, 11, noise=0.2), 2),
+    "k20-round2-f64": lambda: rounded(noisy(2000, 20, 12, **F64), 2),
+    "k6-round1": lambda: rounded(noisy(600, 6, 13, noise=0.25), 1),
+    "k300-round2": lambda: rounded(noisy(3000, 300, 14, sharpness=4.0), 2),
+    "k8-duplicated": lambda: duplicated(
+        noisy(500, 8, 15, noise=0.2), seed=15, copies=2, plus_every_other=True
+    ),
+    "k300-duplicated-f64": lambda: duplicated(
+        noisy(1500, 300, 16, noise=0.3, **F64), seed=16, copies=2, plus_every_other=True
+    ),
+    "k5-onehot-rows": lambda: _with_onehot_rows(noisy(1000, 5, 17, noise=0.2), 17),
     "k3-discrete": lambda: _discrete(300, 3, 18, [0.5, 0.6]),
     "k20-discrete": lambda: _discrete(1500, 20, 19, [0.4, 0.5, 0.7, 0.9]),
     "k260-discrete": lambda: _discrete(3000, 260, 20, [0.34, 0.5]),
-    "k4-class-absent": lambda: _class_absent(_noisy(800, 4, 21, noise=0.2), 3),
-    "k6-single-example-class": lambda: _single_example(_noisy(900, 6, 22, noise=0.2), 5),
-    "k3-near-one-rows": lambda: _near_one(_noisy(600, 3, 23, noise=0.2, **F64), 23),
+    "k4-class-absent": lambda: class_absent(noisy(800, 4, 21, noise=0.2), 3),
+    "k6-single-example-class": lambda: single_example(noisy(900, 6, 22, noise=0.2), 5),
+    "k3-near-one-rows": lambda: _near_one(noisy(600, 3, 23, noise=0.2, **F64), 23),
     "k8-frac-noise-layout": _frac_noise_layout_case,
 }
 ALL = list(_BUILDERS)
+dataset = registry(_BUILDERS)
 #: A smaller set, rich in ties and odd shapes, for the option grids.
 TIES = [
     "k3-imbalanced",
@@ -184,32 +151,12 @@ TIES = [
 ]
 
 
-@functools.cache
-def _cached(name: str) -> tuple[np.ndarray, np.ndarray]:
-    return _BUILDERS[name]()
-
-
-def dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Fresh copies of a named dataset (labels, pred_probs)."""
-    labels, pred_probs = _cached(name)
-    return labels.copy(), pred_probs.copy()
-
-
 def cleanlab_issues(labels: np.ndarray, pred_probs: np.ndarray, **kwargs: Any) -> np.ndarray:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return cleanlab_filter.find_label_issues(labels, pred_probs, n_jobs=1, **kwargs)
+    return quietly(cleanlab_filter.find_label_issues, labels, pred_probs, n_jobs=1, **kwargs)
 
 
 def goldlabel_issues(labels: np.ndarray, pred_probs: np.ndarray, **kwargs: Any) -> np.ndarray:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return filtering.find_label_issues(labels, pred_probs, **kwargs)
-
-
-def assert_same(got: np.ndarray, expected: np.ndarray) -> None:
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    np.testing.assert_array_equal(got, expected)
+    return quietly(filtering.find_label_issues, labels, pred_probs, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -246,7 +193,7 @@ def test_random_datasets_match_cleanlab_for_every_filter(seed: int) -> None:
     rng = np.random.default_rng(1000 + seed)
     k = int(rng.choice([2, 3, 4, 5, 8, 13, 40, 120, 200, 257]))
     n = int(rng.integers(max(20, 3 * k), max(400, 8 * k)))
-    data = _noisy(
+    data = noisy(
         n,
         k,
         seed,
@@ -257,9 +204,9 @@ def test_random_datasets_match_cleanlab_for_every_filter(seed: int) -> None:
     )
     transform = int(rng.integers(0, 4))
     if transform == 1:
-        data = _rounded(data, int(rng.integers(1, 3)))
+        data = rounded(data, int(rng.integers(1, 3)))
     elif transform == 2:
-        data = _duplicated(data, seed)
+        data = duplicated(data, seed=seed, copies=2, plus_every_other=True)
     elif transform == 3:
         data = _with_onehot_rows(data, seed)
     labels, pred_probs = data
@@ -283,7 +230,7 @@ def test_find_predicted_neq_given_matches_cleanlab(name: str) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("rank_by", "adjust"), RANKINGS, ids=RANKING_IDS)
+@pytest.mark.parametrize(("rank_by", "adjust"), SCORINGS, ids=SCORING_IDS)
 @pytest.mark.parametrize("filter_by", FILTER_BY, ids=FILTER_BY)
 @pytest.mark.parametrize("name", TIES, ids=TIES)
 def test_ranked_indices_match_cleanlab(
@@ -304,7 +251,7 @@ def test_ranked_indices_match_cleanlab(
 @pytest.mark.parametrize("name", ["k200", "k300", "k300-duplicated-f64"])
 def test_ranked_indices_match_cleanlab_many_classes(name: str, filter_by: str) -> None:
     labels, pred_probs = dataset(name)
-    for rank_by, adjust in RANKINGS:
+    for rank_by, adjust in SCORINGS:
         kwargs: dict[str, Any] = {
             "filter_by": filter_by,
             "return_indices_ranked_by": rank_by,
@@ -509,3 +456,42 @@ def test_inputs_are_not_modified(filter_by: str) -> None:
     )
     np.testing.assert_array_equal(labels, labels_before)
     np.testing.assert_array_equal(pred_probs, pred_probs_before)
+
+
+# --------------------------------------------------------------------------------------------------
+# The block-maximum bound of prune_by_noise_rate (many candidates per class, few to prune per pair)
+# --------------------------------------------------------------------------------------------------
+
+BOUND_CASES: dict[str, Callable[[], Data]] = {
+    "k40-f32": lambda: noisy(20000, 40, 30, noise=0.15),
+    "k25-imbalanced-f64": lambda: noisy(15000, 25, 31, imbalance=0.05, **F64),
+    "k40-round2": lambda: rounded(noisy(20000, 40, 32, noise=0.15), 2),
+    "k30-round3-f64": lambda: rounded(noisy(12000, 30, 33, noise=0.2, **F64), 3),
+    "k40-duplicated": lambda: duplicated(
+        noisy(10000, 40, 34, noise=0.1), seed=34, copies=2, plus_every_other=True
+    ),
+    "k12-low-noise": lambda: noisy(30000, 12, 35, noise=0.01),
+    "k8-low-noise-f64": lambda: noisy(20000, 8, 36, noise=0.005, **F64),
+}
+bound_dataset = registry(BOUND_CASES)
+
+
+@pytest.mark.parametrize("block_rows", [1, 4], ids=["blocks-of-1", "blocks-of-4"])
+@pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "both"])
+@pytest.mark.parametrize("name", list(BOUND_CASES), ids=list(BOUND_CASES))
+def test_block_maximum_bound_matches_cleanlab(
+    name: str, filter_by: str, block_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    labels, pred_probs = bound_dataset(name)
+    calls: list[int] = []
+    real = pruning._select_by_bound
+
+    def spy(block: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        calls.append(block.shape[0])
+        return real(block, counts)
+
+    monkeypatch.setattr(pruning, "_MIN_BLOCK_ROWS", block_rows)
+    monkeypatch.setattr(pruning, "_select_by_bound", spy)
+    expected = cleanlab_issues(labels, pred_probs, filter_by=filter_by)
+    assert_same(goldlabel_issues(labels, pred_probs, filter_by=filter_by), expected)
+    assert calls, "the bound was never used: the case does not test it"

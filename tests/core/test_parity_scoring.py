@@ -3,7 +3,6 @@ floats in the same dtype, and the same order of indices, also when many scores a
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -12,87 +11,38 @@ import numpy as np
 import pytest
 
 from goldlabel.core import counting, scoring
-from tests.conftest import make_noisy_data
+from tests.core.datasets import (
+    F64,
+    SCORING_IDS,
+    SCORINGS,
+    Data,
+    assert_same,
+    class_absent,
+    duplicated,
+    noisy,
+    onehot_rows,
+    registry,
+    rounded,
+)
 
 cleanlab_rank = pytest.importorskip("cleanlab.rank")
 cleanlab_filter = pytest.importorskip("cleanlab.filter")
 
 METHODS = ["self_confidence", "normalized_margin", "confidence_weighted_entropy"]
-SCORINGS = [
-    ("self_confidence", False),
-    ("self_confidence", True),
-    ("normalized_margin", False),
-    ("normalized_margin", True),
-    ("confidence_weighted_entropy", False),
-]
-SCORING_IDS = [f"{m}-adjusted" if adj else m for m, adj in SCORINGS]
-
-
-def _noisy(n: int, k: int, seed: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs, _ = make_noisy_data(n, k, seed=seed, **kwargs)
-    return labels, pred_probs
-
-
-def _rounded(data: tuple[np.ndarray, np.ndarray], decimals: int) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs = data
-    rounded = np.round(pred_probs.astype(np.float64), decimals)
-    empty = np.flatnonzero(rounded.sum(axis=1) == 0)
-    rounded[empty, pred_probs[empty].argmax(axis=1)] = 1.0
-    rounded /= rounded.sum(axis=1, keepdims=True)
-    return labels, rounded.astype(pred_probs.dtype)
-
-
-def _duplicated(data: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs = data
-    index = np.random.default_rng(1).permutation(np.tile(np.arange(labels.size), 2))
-    return labels[index], pred_probs[index]
-
-
-def _onehot(data: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs = data
-    pred_probs = pred_probs.copy()
-    rows = np.arange(0, labels.size, 11)
-    pred_probs[rows] = 0
-    pred_probs[rows, (labels[rows] + rows % 2) % pred_probs.shape[1]] = 1
-    return labels, pred_probs
-
-
-def _class_absent(data: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs = data
-    labels = labels.copy()
-    labels[labels == 1] = 0
-    return labels, pred_probs
-
-
-F64 = {"dtype": np.float64}
-_BUILDERS: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
-    "k2": lambda: _noisy(400, 2, 0),
-    "k3-imbalanced-f64": lambda: _noisy(600, 3, 1, imbalance=1.0, **F64),
-    "k5-noiseless": lambda: _noisy(1000, 5, 2, noise=0.0),
-    "k17-f64": lambda: _noisy(1500, 17, 3, noise=0.2, **F64),
-    "k200": lambda: _noisy(3000, 200, 4),
-    "k4-round2": lambda: _rounded(_noisy(800, 4, 5, noise=0.2), 2),
-    "k7-round1-f64": lambda: _rounded(_noisy(700, 7, 6, noise=0.2, **F64), 1),
-    "k6-duplicated": lambda: _duplicated(_noisy(400, 6, 7, noise=0.2)),
-    "k5-onehot-rows": lambda: _onehot(_noisy(600, 5, 8, noise=0.2)),
-    "k4-class-absent": lambda: _class_absent(_noisy(500, 4, 9, noise=0.2)),
+_BUILDERS: dict[str, Callable[[], Data]] = {
+    "k2": lambda: noisy(400, 2, 0),
+    "k3-imbalanced-f64": lambda: noisy(600, 3, 1, imbalance=1.0, **F64),
+    "k5-noiseless": lambda: noisy(1000, 5, 2, noise=0.0),
+    "k17-f64": lambda: noisy(1500, 17, 3, noise=0.2, **F64),
+    "k200": lambda: noisy(3000, 200, 4),
+    "k4-round2": lambda: rounded(noisy(800, 4, 5, noise=0.2), 2),
+    "k7-round1-f64": lambda: rounded(noisy(700, 7, 6, noise=0.2, **F64), 1),
+    "k6-duplicated": lambda: duplicated(noisy(400, 6, 7, noise=0.2), seed=1, copies=2),
+    "k5-onehot-rows": lambda: onehot_rows(noisy(600, 5, 8, noise=0.2), every=11),
+    "k4-class-absent": lambda: class_absent(noisy(500, 4, 9, noise=0.2), 1),
 }
 ALL = list(_BUILDERS)
-
-
-@functools.cache
-def _cached(name: str) -> tuple[np.ndarray, np.ndarray]:
-    return _BUILDERS[name]()
-
-
-def dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
-    labels, pred_probs = _cached(name)
-    return labels.copy(), pred_probs.copy()
-
-
-def assert_same(got: np.ndarray, expected: np.ndarray) -> None:
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    np.testing.assert_array_equal(got, expected)
+dataset = registry(_BUILDERS)
 
 
 @pytest.mark.parametrize(("method", "adjust"), SCORINGS, ids=SCORING_IDS)

@@ -7,7 +7,6 @@ the properties that only hold without ties, such as permutation equivariance).
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -27,17 +26,11 @@ from goldlabel.core import (
 from goldlabel.core import scan as scan_module
 from goldlabel.core.counting import calibrate_confident_joint
 from goldlabel.core.filtering import FILTER_BY
+from tests.core.datasets import SCORINGS, quietly
 
 PRUNING = ("prune_by_noise_rate", "prune_by_class", "both")
 #: Filters that never flag an example whose given label is (within 1e-6) the most likely class.
 RESPECT_ARGMAX = (*PRUNING, "confident_learning", "predicted_neq_given")
-SCORINGS = [
-    ("self_confidence", False),
-    ("self_confidence", True),
-    ("normalized_margin", False),
-    ("normalized_margin", True),
-    ("confidence_weighted_entropy", False),
-]
 FAST = settings(max_examples=60, deadline=None)
 
 
@@ -69,12 +62,6 @@ def continuous_data(
     accuracy = draw(st.floats(0.3, 1.0))
     labels = np.where(rng.random(n) < accuracy, pred_probs.argmax(axis=1), rng.integers(0, k, n))
     return labels, pred_probs
-
-
-def quietly(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(*args, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------------

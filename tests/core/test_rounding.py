@@ -6,6 +6,8 @@ tie-breaking among equal residuals in particular) changes which examples are fla
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from goldlabel.core.rounding import round_preserving_row_totals, round_preserving_sum
+from goldlabel.exceptions import DataValidationError
 
 #: Entries: arbitrary reals, exact halves (ties for round-half-to-even), thirds (equal residuals),
 #: and big counts, as calibration produces them.
@@ -115,5 +118,8 @@ def test_empty_matrix_keeps_its_shape() -> None:
 
 @pytest.mark.parametrize("shape", [(3,), (2, 2, 2)], ids=["1d", "3d"])
 def test_non_2d_input_is_refused(shape: tuple[int, ...]) -> None:
-    with pytest.raises(ValueError, match="matrix must be 2-D"):
+    with pytest.raises(
+        DataValidationError,
+        match=rf"matrix must be a 2-D array of shape \(R, K\), but received shape {re.escape(str(shape))}",
+    ):
         round_preserving_row_totals(np.zeros(shape))

@@ -27,8 +27,14 @@ from goldlabel.core import (
     order_label_issues,
 )
 from goldlabel.core.filtering import FILTER_BY
-from goldlabel.core.validation import check_labels, check_pred_probs
-from goldlabel.exceptions import DataValidationError, InvalidLabelsError, InvalidPredProbsError
+from goldlabel.core.streaming import find_label_issues_streaming
+from goldlabel.core.validation import MissingClassesWarning, check_labels, check_pred_probs
+from goldlabel.exceptions import (
+    DataValidationError,
+    InvalidLabelsError,
+    InvalidOptionError,
+    InvalidPredProbsError,
+)
 
 PRUNING = ("prune_by_noise_rate", "prune_by_class", "both")
 
@@ -276,27 +282,18 @@ def _check_error(error: BaseException, expected: type[Exception]) -> None:
     assert isinstance(error, ValueError)
 
 
-@pytest.mark.parametrize("entry", ENTRY_IDS)
-@pytest.mark.parametrize(
-    ("labels", "pred_probs", "error", "match"),
-    [case[1:] for case in BAD_LABELS],
-    ids=[f"labels-{case[0]}" for case in BAD_LABELS],
-)
-def test_bad_labels_are_refused(
-    entry: str, labels: Any, pred_probs: Any, error: type[Exception], match: str
-) -> None:
-    with pytest.raises(error, match=match) as info:
-        ENTRY_POINTS[entry](labels, pred_probs)
-    _check_error(info.value, error)
+BAD_INPUTS = [("labels-" + c[0], *c[1:]) for c in BAD_LABELS] + [
+    ("pred_probs-" + c[0], *c[1:]) for c in BAD_PRED_PROBS
+]
 
 
 @pytest.mark.parametrize("entry", ENTRY_IDS)
 @pytest.mark.parametrize(
     ("labels", "pred_probs", "error", "match"),
-    [case[1:] for case in BAD_PRED_PROBS],
-    ids=[f"pred_probs-{case[0]}" for case in BAD_PRED_PROBS],
+    [case[1:] for case in BAD_INPUTS],
+    ids=[case[0] for case in BAD_INPUTS],
 )
-def test_bad_pred_probs_are_refused(
+def test_bad_inputs_are_refused(
     entry: str, labels: Any, pred_probs: Any, error: type[Exception], match: str
 ) -> None:
     with pytest.raises(error, match=match) as info:
@@ -387,6 +384,7 @@ def test_tiny_negative_values_are_tolerated_as_rounding_noise() -> None:
 ABSENT_LABELS = np.array([0, 1, 0, 0, 1, 1])  # class 2 never appears
 
 
+@pytest.mark.filterwarnings("ignore::goldlabel.core.validation.MissingClassesWarning")
 @pytest.mark.parametrize("minimum", [0, 1, 2], ids=lambda m: f"min{m}")
 @pytest.mark.parametrize("filter_by", PRUNING)
 def test_pruning_warns_about_a_class_that_never_appears(filter_by: str, minimum: int) -> None:
@@ -396,17 +394,41 @@ def test_pruning_warns_about_a_class_that_never_appears(filter_by: str, minimum:
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="goldlabel.core.validation.warn_missing_classes ('... classes never appear in labels') "
-    "is never called; find_label_issues only warns about an absent class through the "
-    "min_examples_per_class path of the pruning filters, and not at all for the others",
-)
 @pytest.mark.filterwarnings("ignore:May not flag all label issues")
 @pytest.mark.parametrize("filter_by", FILTER_BY)
 def test_every_filter_warns_that_a_class_never_appears(filter_by: str) -> None:
-    with pytest.warns(UserWarning, match=r"never appear in labels \(class 2\)"):
+    with pytest.warns(
+        MissingClassesWarning, match=r"1 of 3 classes never appear in labels \(class 2\)"
+    ):
         find_label_issues(ABSENT_LABELS, PRED_PROBS, filter_by=filter_by)
+
+
+@pytest.mark.filterwarnings("ignore:May not flag all label issues")
+@pytest.mark.parametrize("filter_by", FILTER_BY)
+def test_streaming_warns_that_a_class_never_appears(filter_by: str) -> None:
+    with pytest.warns(MissingClassesWarning, match=r"never appear in labels \(class 2\)") as record:
+        find_label_issues_streaming(PRED_PROBS, ABSENT_LABELS, filter_by=filter_by)
+    assert {w.filename for w in record if w.category is MissingClassesWarning} == {__file__}
+
+
+@pytest.mark.parametrize("filter_by", FILTER_BY)
+def test_no_class_warning_when_every_class_appears(filter_by: str) -> None:
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        find_label_issues(LABELS, PRED_PROBS, filter_by=filter_by)
+    assert not [w for w in record if w.category is MissingClassesWarning]
+
+
+def test_the_missing_class_warning_lists_at_most_ten_classes() -> None:
+    labels = np.array([0, 1, 0, 1])
+    pred_probs = np.full((4, 14), 0.01)
+    pred_probs[:, :2] = [[0.83, 0.05], [0.05, 0.83], [0.8, 0.08], [0.08, 0.8]]
+    with pytest.warns(
+        MissingClassesWarning,
+        match=r"12 of 14 classes never appear in labels \(class 2, 3, 4, "
+        r"5, 6, 7, 8, 9, 10, 11, \.\.\.\)",
+    ):
+        find_label_issues(labels, pred_probs, filter_by="confident_learning")
 
 
 def _labels_with_sizes(sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -449,43 +471,184 @@ def test_a_single_example_class_is_reported_with_the_default_minimum(filter_by: 
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"filter_by": "nope"}, r"filter_by must be one of prune_by_noise_rate"),
-        (
-            {"return_indices_ranked_by": "entropy"},
-            r"return_indices_ranked_by must be None or one of",
-        ),
-        ({"frac_noise": 1.5}, r"frac_noise must be in \[0, 1\], but received 1\.5"),
-        ({"frac_noise": -0.1}, r"frac_noise must be in \[0, 1\]"),
-        ({"min_examples_per_class": -1}, r"min_examples_per_class must be a non-negative integer"),
-        ({"min_examples_per_class": 2.5}, r"min_examples_per_class must be a non-negative integer"),
-        ({"n_jobs": 0}, r"n_jobs must be a positive integer or None, but received 0"),
-        (
-            {"num_to_remove_per_class": [1, 1]},
-            r"num_to_remove_per_class must have one entry per class, shape \(3,\)",
-        ),
-        (
-            {"confident_joint": np.ones((2, 2), dtype=int)},
-            r"confident_joint must be a \(3, 3\) matrix for 3 classes",
-        ),
-    ],
-    ids=[
+BAD_OPTIONS: list[tuple[str, dict[str, Any], str]] = [
+    (
         "filter_by",
+        {"filter_by": "nope"},
+        r"filter_by must be one of prune_by_noise_rate, prune_by_class, both, confident_learning, "
+        r"predicted_neq_given, low_normalized_margin, low_self_confidence, but received 'nope'",
+    ),
+    ("filter_by-none", {"filter_by": None}, r"filter_by must be one of .*but received None"),
+    ("filter_by-list", {"filter_by": ["both"]}, r"filter_by must be one of .*\['both'\]"),
+    (
         "ranked_by",
-        "frac_noise-high",
+        {"return_indices_ranked_by": "entropy"},
+        r"return_indices_ranked_by must be None or one of self_confidence, normalized_margin, "
+        r"confidence_weighted_entropy, but received 'entropy'",
+    ),
+    (
+        "ranked_by-true",
+        {"return_indices_ranked_by": True},
+        r"return_indices_ranked_by must be None or one of .*but received True",
+    ),
+    ("frac_noise-high", {"frac_noise": 1.5}, r"frac_noise must be in \[0, 1\], but received 1\.5"),
+    (
         "frac_noise-negative",
+        {"frac_noise": -0.1},
+        r"frac_noise must be in \[0, 1\], but received -0\.1\. Use 1\.0 \(the default\)",
+    ),
+    (
+        "frac_noise-nan",
+        {"frac_noise": float("nan")},
+        r"frac_noise must be in \[0, 1\], but received nan",
+    ),
+    (
+        "frac_noise-string",
+        {"frac_noise": "0.5"},
+        r"frac_noise must be in \[0, 1\], but received '0\.5'",
+    ),
+    (
         "min_examples-negative",
+        {"min_examples_per_class": -1},
+        r"min_examples_per_class must be a non-negative integer, but received -1\. The default is 1",
+    ),
+    (
         "min_examples-fraction",
+        {"min_examples_per_class": 2.5},
+        r"min_examples_per_class must be a non-negative integer, but received 2\.5",
+    ),
+    (
+        "min_examples-string",
+        {"min_examples_per_class": "2"},
+        r"min_examples_per_class must be a non-negative integer, but received '2'",
+    ),
+    (
         "n_jobs-zero",
+        {"n_jobs": 0},
+        r"n_jobs must be a positive integer or None, but received 0\. Use None for every",
+    ),
+    (
+        "n_jobs-negative",
+        {"n_jobs": -2},
+        r"n_jobs must be a positive integer or None, but received -2",
+    ),
+    (
+        "n_jobs-float",
+        {"n_jobs": 1.5},
+        r"n_jobs must be a positive integer or None, but received 1\.5",
+    ),
+    (
         "num_to_remove-shape",
+        {"num_to_remove_per_class": [1, 1]},
+        r"num_to_remove_per_class must have one entry per class, shape \(3,\), but received shape "
+        r"\(2,\)",
+    ),
+    (
+        "num_to_remove-negative",
+        {"num_to_remove_per_class": [1, -1, 0]},
+        r"num_to_remove_per_class must hold non-negative counts, one per class, but received "
+        r"\[1, -1, 0\]",
+    ),
+    (
+        "num_to_remove-outside-pruning",
+        {"num_to_remove_per_class": [1, 1, 1], "filter_by": "confident_learning"},
+        r"num_to_remove_per_class cannot be used with filter_by='confident_learning'; use "
+        r"'prune_by_noise_rate', 'prune_by_class' or 'both'",
+    ),
+    (
         "confident_joint-shape",
-    ],
+        {"confident_joint": np.ones((2, 2), dtype=int)},
+        r"confident_joint must be a \(3, 3\) matrix for 3 classes, but received shape \(2, 2\)",
+    ),
+    (
+        "rank_by_kwargs-cwe-adjust",
+        {
+            "return_indices_ranked_by": "confidence_weighted_entropy",
+            "rank_by_kwargs": {"adjust_pred_probs": True},
+        },
+        r"adjust_pred_probs=True is not supported with method='confidence_weighted_entropy'",
+    ),
+]
+
+
+@pytest.mark.filterwarnings("ignore:frac_noise and num_to_remove_per_class apply only")
+@pytest.mark.parametrize(
+    ("kwargs", "match"), [case[1:] for case in BAD_OPTIONS], ids=[case[0] for case in BAD_OPTIONS]
 )
-def test_bad_options_are_refused(kwargs: dict[str, Any], match: str) -> None:
-    with pytest.raises(ValueError, match=match):
-        find_label_issues(LABELS, PRED_PROBS, **kwargs)
+@pytest.mark.parametrize(
+    "find", [find_label_issues, find_label_issues_streaming], ids=["memory", "streaming"]
+)
+def test_bad_options_are_refused(
+    find: Callable[..., Any], kwargs: dict[str, Any], match: str
+) -> None:
+    with pytest.raises(InvalidOptionError, match=match) as info:
+        if find is find_label_issues_streaming:
+            find(PRED_PROBS, LABELS, **kwargs)
+        else:
+            find(LABELS, PRED_PROBS, **kwargs)
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, exceptions.GoldlabelError)
+
+
+# (id, call, message pattern): option errors of the other entry points
+OTHER_BAD_OPTIONS: list[tuple[str, Callable[[], Any], str]] = [
+    (
+        "count-estimation_method",
+        lambda: count_label_issues(LABELS, PRED_PROBS, estimation_method="diag"),
+        r"estimation_method must be one of off_diagonal, off_diagonal_calibrated, "
+        r"off_diagonal_custom, but received 'diag'",
+    ),
+    (
+        "count-custom-without-joint",
+        lambda: count_label_issues(LABELS, PRED_PROBS, estimation_method="off_diagonal_custom"),
+        r"counts from the confident_joint you pass, but confident_joint is None",
+    ),
+    (
+        "joint-thresholds-shape",
+        lambda: compute_confident_joint(LABELS, PRED_PROBS, thresholds=[0.5, 0.5]),
+        r"thresholds must have one value per class, shape \(3,\), but received shape \(2,\)",
+    ),
+    (
+        "joint-n_jobs",
+        lambda: compute_confident_joint(LABELS, PRED_PROBS, n_jobs=0),
+        r"n_jobs must be a positive integer or None, but received 0",
+    ),
+    (
+        "scores-method",
+        lambda: compute_label_quality_scores(LABELS, PRED_PROBS, method="margin"),
+        r"method must be one of self_confidence, normalized_margin, confidence_weighted_entropy, "
+        r"but received 'margin'",
+    ),
+    (
+        "scores-cwe-adjust",
+        lambda: compute_label_quality_scores(
+            LABELS, PRED_PROBS, method="confidence_weighted_entropy", adjust_pred_probs=True
+        ),
+        r"adjust_pred_probs=True is not supported with method='confidence_weighted_entropy'",
+    ),
+    (
+        "order-rank_by",
+        lambda: order_label_issues(np.ones(6, dtype=bool), LABELS, PRED_PROBS, rank_by="worst"),
+        r"method must be one of self_confidence, .*but received 'worst'",
+    ),
+    (
+        "latent-py_method",
+        lambda: estimate_py_and_noise_matrices_from_probabilities(
+            LABELS, PRED_PROBS, py_method="prior"
+        ),
+        r"py_method must be one of .*but received 'prior'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [case[1:] for case in OTHER_BAD_OPTIONS],
+    ids=[case[0] for case in OTHER_BAD_OPTIONS],
+)
+def test_bad_options_of_other_entry_points_are_refused(call: Callable[[], Any], match: str) -> None:
+    with pytest.raises(InvalidOptionError, match=match):
+        call()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ class AuditInputs:
     options : mapping
         This check's keyword options, as the user passed them in ``issue_types={name: options}``.
     random_state : int
+    label_name : str or None
+        The label column of ``data`` (checks on raw values skip it); None when there are no labels.
     """
 
     n_samples: int
@@ -72,6 +74,7 @@ class AuditInputs:
     knn: Callable[[int], KNNGraph] | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     random_state: int = 0
+    label_name: str | None = None
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Array algorithms of confident learning, on numpy only.
 
 Everything here takes plain arrays (labels of shape (N,), pred_probs of shape (N, K)) and returns plain
-arrays; nothing imports the rest of goldlabel.
+arrays; nothing imports the rest of goldlabel but its exceptions. The ``*_streaming`` variants give the same
+results for pred_probs too large for memory (a ``.npy`` file, a memory map or batches).
 """
 
 from goldlabel.core.counting import (
@@ -26,19 +27,26 @@ from goldlabel.core.scoring import (
     find_top_issues,
     order_label_issues,
 )
+from goldlabel.core.streaming import (
+    compute_label_quality_scores_streaming,
+    find_label_issues_streaming,
+)
 from goldlabel.core.summary import (
     compute_overall_label_health_score,
     find_overlapping_classes,
     rank_classes_by_label_quality,
     summarize_label_health,
 )
+from goldlabel.core.validation import MissingClassesWarning
 
 __all__ = [
+    "MissingClassesWarning",
     "calibrate_confident_joint",
     "compute_confident_joint",
     "compute_confident_thresholds",
     "compute_ensemble_label_quality_scores",
     "compute_label_quality_scores",
+    "compute_label_quality_scores_streaming",
     "compute_multilabel_label_quality_scores",
     "compute_overall_label_health_score",
     "count_label_issues",
@@ -46,6 +54,7 @@ __all__ = [
     "estimate_latent",
     "estimate_py_and_noise_matrices_from_probabilities",
     "find_label_issues",
+    "find_label_issues_streaming",
     "find_multilabel_label_issues",
     "find_overlapping_classes",
     "find_predicted_neq_given",

@@ -30,6 +30,7 @@ from goldlabel.core.scan import (
     threshold_floor,
 )
 from goldlabel.core.validation import check_labels, check_pred_probs, values_need_check
+from goldlabel.exceptions import InvalidOptionError
 
 __all__ = [
     "CONFIDENT_THRESHOLDS_LOWER_BOUND",
@@ -100,7 +101,7 @@ def analyse(
     if thresholds is not None:
         thresholds = np.asarray(thresholds)
         if thresholds.shape != (k,):
-            raise ValueError(
+            raise InvalidOptionError(
                 f"thresholds must have one value per class, shape ({k},), but received shape "
                 f"{thresholds.shape}."
             )
@@ -225,8 +226,8 @@ def calibrate_confident_joint(confident_joint: Any, labels: Any) -> np.ndarray:
     """
     joint = np.asarray(confident_joint)
     if joint.ndim != 2 or joint.shape[0] != joint.shape[1]:
-        raise ValueError(
-            f"confident_joint must be a square (K, K) matrix, got shape {joint.shape}."
+        raise InvalidOptionError(
+            f"confident_joint must be a square (K, K) matrix, but received shape {joint.shape}."
         )
     labs = check_labels(labels, n_classes=joint.shape[0])
     return _calibrate(joint, _label_counts(labs, joint.shape[0]))
@@ -338,7 +339,7 @@ def count_label_issues(
     1
     """
     if estimation_method not in ESTIMATION_METHODS:
-        raise ValueError(
+        raise InvalidOptionError(
             f"estimation_method must be one of {', '.join(ESTIMATION_METHODS)}, but received "
             f"{estimation_method!r}."
         )
@@ -356,7 +357,7 @@ def count_label_issues(
         joint = estimate_joint(labs, probs, n_jobs=n_jobs)
     else:
         if confident_joint is None:
-            raise ValueError(
+            raise InvalidOptionError(
                 "estimation_method='off_diagonal_custom' counts from the confident_joint you pass, "
                 "but confident_joint is None. Pass one, or use estimation_method='off_diagonal'."
             )
@@ -390,8 +391,8 @@ def estimate_latent(
     """
     joint = np.asarray(confident_joint)
     if joint.ndim != 2 or joint.shape[0] != joint.shape[1]:
-        raise ValueError(
-            f"confident_joint must be a square (K, K) matrix, got shape {joint.shape}."
+        raise InvalidOptionError(
+            f"confident_joint must be a square (K, K) matrix, but received shape {joint.shape}."
         )
     k = joint.shape[0]
     labs = check_labels(labels, n_classes=k)
@@ -429,7 +430,33 @@ def estimate_py_and_noise_matrices_from_probabilities(
     calibrate: bool = True,
     n_jobs: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(py, noise_matrix, inverse_noise_matrix, confident_joint)`` from labels and pred_probs."""
+    """``(py, noise_matrix, inverse_noise_matrix, confident_joint)`` from labels and pred_probs.
+
+    The confident joint (see :func:`compute_confident_joint`) is passed to :func:`estimate_latent`.
+
+    Parameters
+    ----------
+    labels : array-like of shape (N,)
+    pred_probs : array-like of shape (N, K)
+    thresholds, calibrate, n_jobs
+        As in :func:`compute_confident_joint`.
+    converge_latent_estimates, py_method
+        As in :func:`estimate_latent`.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``py`` (K,), ``noise_matrix`` (K, K), ``inverse_noise_matrix`` (K, K) and the confident joint
+        (K, K).
+
+    Examples
+    --------
+    >>> py, nm, inm, joint = estimate_py_and_noise_matrices_from_probabilities(
+    ...     [0, 0, 1, 1], [[.9, .1], [.2, .8], [.1, .9], [.3, .7]]
+    ... )
+    >>> joint.tolist(), py.round(3).tolist()
+    ([[1, 1], [0, 2]], [0.25, 0.75])
+    """
     labs, probs = prepare_inputs(labels, pred_probs)
     joint = compute_confident_joint(
         labs, probs, thresholds=thresholds, calibrate=calibrate, n_jobs=n_jobs
@@ -445,6 +472,9 @@ def default_jobs(n_jobs: int | None) -> int:
     """Resolve ``n_jobs`` (None means every available CPU); reject values below 1."""
     if n_jobs is None:
         return default_n_jobs()
-    if int(n_jobs) < 1:
-        raise ValueError(f"n_jobs must be a positive integer or None, but received {n_jobs!r}.")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise InvalidOptionError(
+            f"n_jobs must be a positive integer or None, but received {n_jobs!r}. Use None for "
+            "every available CPU."
+        )
     return int(n_jobs)

@@ -15,7 +15,7 @@ import numpy as np
 
 from goldlabel.core.counting import prepare_inputs
 from goldlabel.core.scoring import SCORE_METHODS, compute_label_quality_scores
-from goldlabel.exceptions import DataValidationError, InvalidPredProbsError
+from goldlabel.exceptions import DataValidationError, InvalidOptionError, InvalidPredProbsError
 
 __all__ = [
     "DEFAULT_LOG_LOSS_SEARCH_T_VALUES",
@@ -98,19 +98,19 @@ def _check_members(labels: Any, pred_probs_list: Any) -> tuple[np.ndarray, list[
 
 def _check_weighting(weighting: str, custom_weights: Any, n_members: int) -> np.ndarray | None:
     if weighting not in ENSEMBLE_WEIGHTINGS:
-        raise ValueError(
+        raise InvalidOptionError(
             f"weight_ensemble_members_by must be one of {', '.join(ENSEMBLE_WEIGHTINGS)}, but "
             f"received {weighting!r}."
         )
     if custom_weights is not None and weighting != "custom":
-        raise ValueError(
+        raise InvalidOptionError(
             f"custom_weights were given but weight_ensemble_members_by={weighting!r}. Set "
             "weight_ensemble_members_by='custom' to use them, or drop custom_weights."
         )
     if weighting != "custom":
         return None
     if custom_weights is None:
-        raise ValueError(
+        raise InvalidOptionError(
             "weight_ensemble_members_by='custom' needs custom_weights, one weight per model, but "
             "custom_weights is None."
         )
@@ -145,7 +145,7 @@ def _log_loss_search(
         if loss < best_loss:
             best_loss, best = loss, weights.copy()
     if best is None:
-        raise ValueError(
+        raise InvalidOptionError(
             "log_loss_search found no temperature giving a finite ensemble log loss: "
             f"log_loss_search_T_values must be a non-empty list of finite numbers, but received "
             f"{list(t_values)!r}."
@@ -254,7 +254,7 @@ def compute_ensemble_label_quality_scores(
     [0.84, 0.74, 0.58]
     """
     if method not in SCORE_METHODS:
-        raise ValueError(
+        raise InvalidOptionError(
             f"method must be one of {', '.join(SCORE_METHODS)}, but received {method!r}."
         )
     labs, members = _check_members(labels, pred_probs_list)

@@ -24,6 +24,8 @@ from goldlabel.core.counting import (
 from goldlabel.core.pruning import select_prune_by_class, select_prune_by_noise_rate_all
 from goldlabel.core.rounding import round_preserving_row_totals
 from goldlabel.core.scoring import SCORE_METHODS, compute_normalized_margin, rank_indices
+from goldlabel.core.validation import warn_missing_classes
+from goldlabel.exceptions import InvalidOptionError
 
 __all__ = [
     "FILTER_BY",
@@ -94,21 +96,33 @@ def _check_options(
     min_examples_per_class: int,
     confident_joint: Any,
 ) -> None:
-    if filter_by not in FILTER_BY:
-        raise ValueError(
-            f"filter_by must be one of {', '.join(FILTER_BY)}, but received {filter_by!r}."
+    """Refuse option values find_label_issues does not support; warn about ignored ones."""
+    if not isinstance(filter_by, str) or filter_by not in FILTER_BY:
+        raise InvalidOptionError(
+            f"filter_by must be one of {', '.join(FILTER_BY)}, but received {filter_by!r}. "
+            "The default, 'prune_by_noise_rate', is usually best."
         )
-    if return_indices_ranked_by is not None and return_indices_ranked_by not in SCORE_METHODS:
-        raise ValueError(
+    if return_indices_ranked_by is not None and (
+        not isinstance(return_indices_ranked_by, str)
+        or return_indices_ranked_by not in SCORE_METHODS
+    ):
+        raise InvalidOptionError(
             f"return_indices_ranked_by must be None or one of {', '.join(SCORE_METHODS)}, but "
             f"received {return_indices_ranked_by!r}."
         )
-    if not 0.0 <= float(frac_noise) <= 1.0:
-        raise ValueError(f"frac_noise must be in [0, 1], but received {frac_noise!r}.")
-    if int(min_examples_per_class) != min_examples_per_class or min_examples_per_class < 0:
-        raise ValueError(
+    if not _is_real(frac_noise) or not 0.0 <= float(frac_noise) <= 1.0:
+        raise InvalidOptionError(
+            f"frac_noise must be in [0, 1], but received {frac_noise!r}. Use 1.0 (the default) to "
+            "flag every estimated issue, or a smaller fraction to flag only the most likely ones."
+        )
+    if (
+        not _is_real(min_examples_per_class)
+        or int(min_examples_per_class) != min_examples_per_class
+        or min_examples_per_class < 0
+    ):
+        raise InvalidOptionError(
             "min_examples_per_class must be a non-negative integer, but received "
-            f"{min_examples_per_class!r}."
+            f"{min_examples_per_class!r}. The default is 1."
         )
     if filter_by not in _PRUNING and (frac_noise != 1.0 or num_to_remove_per_class is not None):
         warnings.warn(
@@ -118,7 +132,7 @@ def _check_options(
             stacklevel=3,
         )
     if num_to_remove_per_class is not None and filter_by not in _PRUNING:
-        raise ValueError(
+        raise InvalidOptionError(
             f"num_to_remove_per_class cannot be used with filter_by={filter_by!r}; use "
             "'prune_by_noise_rate', 'prune_by_class' or 'both'."
         )
@@ -129,6 +143,15 @@ def _check_options(
             UserWarning,
             stacklevel=3,
         )
+
+
+def _is_real(value: Any) -> bool:
+    """Whether ``value`` is a real number (not a bool, NaN, string or array)."""
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, (bool, np.bool_))
+        and bool(np.isfinite(value))
+    )
 
 
 def _prune_matrix(
@@ -145,9 +168,14 @@ def _prune_matrix(
     if num_to_remove_per_class is not None:
         remove = np.asarray(num_to_remove_per_class)
         if remove.shape != label_counts.shape:
-            raise ValueError(
+            raise InvalidOptionError(
                 f"num_to_remove_per_class must have one entry per class, shape {label_counts.shape}, "
                 f"but received shape {remove.shape}."
+            )
+        if remove.dtype.kind not in "iuf" or (remove.size and not (remove >= 0).all()):
+            raise InvalidOptionError(
+                "num_to_remove_per_class must hold non-negative counts, one per class, but "
+                f"received {remove.tolist()!r:.120}."
             )
         psy = matrix / np.sum(matrix, axis=1)
         noise_per_s = psy.sum(axis=1) - psy.diagonal()
@@ -268,6 +296,7 @@ def find_label_issues(
     analysis = analyse(labels, pred_probs, n_jobs=n_jobs)
     labs, probs = analysis.labels, analysis.pred_probs
     n, k = probs.shape
+    warn_missing_classes(analysis.label_counts)
 
     if filter_by == "predicted_neq_given":
         mask = analysis.scan.top != labs
@@ -290,7 +319,7 @@ def find_label_issues(
         else:
             joint = np.asarray(confident_joint)
             if joint.shape != (k, k):
-                raise ValueError(
+                raise InvalidOptionError(
                     f"confident_joint must be a ({k}, {k}) matrix for {k} classes, but received "
                     f"shape {joint.shape}."
                 )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from goldlabel.exceptions import InvalidOptionError
+
 __all__ = [
     "CLIPPING_LOWER_BOUND",
     "TINY_VALUE",
@@ -72,7 +74,7 @@ def compute_py(
     ``'marginal'`` (from true-label counts) or ``'marginal_ps'`` (inverse noise matrix times ``ps``).
     """
     if py_method not in _PY_METHODS:
-        raise ValueError(
+        raise InvalidOptionError(
             f"py_method must be one of {', '.join(_PY_METHODS)}, but received {py_method!r}."
         )
     if py_method == "cnt":
@@ -85,7 +87,7 @@ def compute_py(
         py = np.linalg.inv(noise_matrix).dot(ps)
     elif py_method == "marginal":
         if true_labels_class_counts is None:
-            raise ValueError(
+            raise InvalidOptionError(
                 "py_method='marginal' needs true_labels_class_counts (the column sums of the "
                 "confident joint), but received None."
             )

@@ -29,24 +29,73 @@ def select_largest(values: np.ndarray, count: int) -> tuple[np.ndarray, bool]:
 
     When it does not, the set is the one ``numpy.argsort(-values)[:count]`` takes, whatever the sort's
     tie order.
+
+    Examples
+    --------
+    >>> chosen, tied = select_largest(np.array([0.2, 0.9, 0.5, 0.9]), 2)
+    >>> sorted(chosen.tolist()), tied
+    ([1, 3], False)
+    >>> select_largest(np.array([0.2, 0.9, 0.5, 0.5]), 2)[1]
+    True
     """
     n = values.shape[0]
     if count >= n:
         return np.arange(n), False
     if count <= 0:
         return np.zeros(0, dtype=np.int64), False
-    part = np.argpartition(-values, count - 1)
+    # With kth=count the (count+1)-th largest lands at position count and every value before it is
+    # at least as large, so the cut (the smallest chosen value) ties with the rest only if it equals
+    # that one value.
+    part = np.argpartition(-values, count)
     chosen = part[:count]
-    cut = values[part[count - 1]]
-    rest = values[part[count:]]
-    # The argpartition places the count-th largest at position count-1; a tie exists when any
-    # value outside the chosen set equals it.
-    tied = bool(np.any(rest == cut))
-    return chosen, tied
+    cut = values[chosen].min()
+    return chosen, bool(values[part[count]] == cut)
 
 
 def _margins(pred_probs: np.ndarray, rows: np.ndarray, j: int, k: int) -> np.ndarray:
     return pred_probs[rows, j] - pred_probs[rows, k]
+
+
+#: A class's candidates are settled by the block-maximum bound when each block holds this many rows.
+_MIN_BLOCK_ROWS = 4
+
+
+def _select_by_bound(block: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Top ``counts[j]`` rows of every column of ``block``, all columns at once.
+
+    A lower bound of each column's ``counts[j]``-th largest value comes from the maxima of disjoint
+    blocks of rows (``c`` distinct rows reach the ``c``-th largest block maximum), so one comparison
+    leaves only the few entries that can be chosen; they are sorted, and a column is *decided* when
+    its ``counts[j]``-th largest value is positive and not tied with the next one.
+
+    Returns the chosen (position, column) pairs and a mask of the columns left undecided.
+    """
+    m, k = block.shape
+    active = counts > 0
+    c_max = int(counts.max())
+    n_blocks = min(m, 4 * c_max)
+    rows_per_block = m // n_blocks
+    maxima = block[: n_blocks * rows_per_block].reshape(n_blocks, rows_per_block, k).max(axis=1)
+    maxima.sort(axis=0)
+    col = np.arange(k)
+    bound = maxima[n_blocks - np.maximum(counts, 1), col]
+    # Chosen values must be positive: the bound is raised to the smallest positive value.
+    tiny = np.nextafter(block.dtype.type(0), block.dtype.type(1))
+    bound = np.where(active, np.maximum(bound, tiny), np.inf).astype(block.dtype)
+    pos, col_of = np.nonzero(block >= bound)
+    value = block[pos, col_of]
+    order = np.lexsort((-value, col_of))
+    pos, col_of, value = pos[order], col_of[order], value[order]
+    start = np.searchsorted(col_of, col, side="left")
+    size = np.searchsorted(col_of, col, side="right") - start
+    decided = active & (size >= counts)
+    last = start + np.maximum(counts, 1) - 1
+    has_next = decided & (size > counts)
+    tie = np.zeros(k, dtype=bool)
+    tie[has_next] = value[last[has_next] + 1] == value[last[has_next]]
+    decided &= ~tie
+    chosen = pos[_ranges(start[decided], counts[decided])]
+    return chosen, active & ~decided
 
 
 def select_prune_by_noise_rate(
@@ -57,6 +106,8 @@ def select_prune_by_noise_rate(
     slack_k: np.ndarray,
 ) -> np.ndarray:
     """Rows (indices into pred_probs) of class ``k`` selected by prune-by-noise-rate.
+
+    The result is sorted and may repeat a row selected toward several classes.
 
     Parameters
     ----------
@@ -69,42 +120,59 @@ def select_prune_by_noise_rate(
         ``prune_counts[j]``: how many of these rows to prune toward class ``j`` (``j == k`` ignored).
     slack_k : numpy.ndarray of shape (n_k,)
         ``max_j p_j - p_k`` of each row.
+
+    Examples
+    --------
+    >>> pred_probs = np.array([[0.7, 0.2, 0.1], [0.2, 0.7, 0.1], [0.3, 0.3, 0.4], [0.1, 0.1, 0.8]])
+    >>> rows = np.array([0, 1, 2, 3])
+    >>> slack = pred_probs.max(axis=1) - pred_probs[:, 0]
+    >>> select_prune_by_noise_rate(pred_probs, rows, 0, np.array([0, 1, 1]), slack).tolist()
+    [1, 3]
     """
     n_k = rows_k.shape[0]
-    targets = np.flatnonzero(prune_counts > 0)
-    targets = targets[targets != k]
-    if targets.size == 0 or n_k == 0:
+    counts = np.asarray(prune_counts).astype(np.int64)
+    counts[k] = 0
+    counts[counts < 0] = 0
+    if not counts.any() or n_k == 0:
         return np.zeros(0, dtype=np.int64)
-    counts = prune_counts[targets].astype(np.int64)
-    need = int(counts.max())
     selected: list[np.ndarray] = []
     # Candidates: the rows with positive slack (the given label is not the most likely). If, for a
-    # target class, at least `count` candidates have a positive margin, no other row can be chosen.
+    # target class, the `count` largest candidate margins are positive and not tied with the next,
+    # no other row can be chosen.
     cand_pos = np.flatnonzero(slack_k > 0)
-    pending = np.ones(targets.size, dtype=bool)
-    if cand_pos.size >= need or cand_pos.size > 0:
+    pending = counts > 0
+    pending_first = pending & (counts <= cand_pos.size)
+    if pending_first.any():
         cand_rows = rows_k[cand_pos]
-        block = pred_probs[cand_rows][:, targets] - pred_probs[cand_rows, k][:, None]
-        for t in range(targets.size):
-            c = int(counts[t])
-            col = block[:, t]
-            if c > col.shape[0]:
-                continue
-            chosen, tied = select_largest(col, c)
-            if tied or not col[chosen].min() > 0:
-                continue
+        c_max = int(counts[pending_first].max())
+        if cand_pos.size >= 4 * c_max * _MIN_BLOCK_ROWS:
+            block = pred_probs[cand_rows]
+            block -= block[:, k : k + 1]
+            chosen, undecided = _select_by_bound(block, np.where(pending_first, counts, 0))
             selected.append(cand_rows[chosen])
-            pending[t] = False
-    for t in np.flatnonzero(pending):
-        j, c = int(targets[t]), int(counts[t])
-        margin = _margins(pred_probs, rows_k, j, k)
+            pending &= ~pending_first | undecided
+        else:
+            targets = np.flatnonzero(pending_first)
+            block = pred_probs[cand_rows][:, targets] - pred_probs[cand_rows, k][:, None]
+            for t, j in enumerate(targets):
+                col = block[:, t]
+                chosen, tied = select_largest(col, int(counts[j]))
+                if tied or not col[chosen].min() > 0:
+                    continue
+                selected.append(cand_rows[chosen])
+                pending[j] = False
+    for j in np.flatnonzero(pending):
+        c = int(counts[j])
+        margin = _margins(pred_probs, rows_k, int(j), k)
         chosen, tied = select_largest(margin, c)
         if tied:
             chosen = np.argsort(-margin)[:c]
         selected.append(rows_k[chosen])
     if not selected:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(np.concatenate(selected))
+    out = np.concatenate(selected)
+    out.sort()
+    return out
 
 
 def select_prune_by_class(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from goldlabel.exceptions import DataValidationError
+
 __all__ = ["round_preserving_row_totals", "round_preserving_sum"]
 
 _EPS = 1e-6
@@ -28,8 +30,17 @@ def round_preserving_sum(values: np.ndarray) -> np.ndarray:
 
     Examples
     --------
+    Every entry rounds down to 0 but the total is 1: the entry with the largest residual gets it, and
+    of two equal residuals the one :func:`numpy.argsort` puts last (here the second):
+
     >>> round_preserving_sum([0.4, 0.4, 0.2]).tolist()
-    [1, 0, 0]
+    [0, 1, 0]
+
+    Here the entries round to 3 + 1 + 2 = 6 but the total is 5: the entry rounded up the most gives 1
+    back:
+
+    >>> round_preserving_sum([2.6, 0.7, 1.7]).tolist()
+    [2, 1, 2]
     """
     return round_preserving_row_totals(np.asarray(values, dtype=float)[None, :])[0]
 
@@ -50,13 +61,19 @@ def round_preserving_row_totals(matrix: np.ndarray) -> np.ndarray:
 
     Examples
     --------
+    ``0.5`` rounds half to even (to 0), so the first row misses 1 of its total 3; it goes to the later
+    of the two equal residuals. The second row's entries already add up to its total:
+
     >>> round_preserving_row_totals([[0.5, 0.5, 2.0], [1.2, 1.2, 0.6]]).tolist()
-    [[1, 0, 2], [1, 1, 1]]
+    [[0, 1, 2], [1, 1, 1]]
     """
     # C order, as cleanlab's row-by-row rounding returns: later float sums then add in the same order.
     floats = np.ascontiguousarray(matrix, dtype=float)
     if floats.ndim != 2:
-        raise ValueError(f"matrix must be 2-D, got shape {floats.shape}")
+        raise DataValidationError(
+            f"matrix must be a 2-D array of shape (R, K), but received shape {floats.shape}. "
+            "Use round_preserving_sum for one row."
+        )
     ints = floats.round()
     if floats.size == 0:
         return ints.astype(np.int64)

@@ -14,6 +14,7 @@ from scipy.special import xlogy
 
 from goldlabel.core.counting import _confident_thresholds, prepare_inputs
 from goldlabel.core.scan import chunk_bounds
+from goldlabel.exceptions import DataValidationError, InvalidOptionError, InvalidPredProbsError
 
 __all__ = [
     "SCORE_METHODS",
@@ -53,7 +54,10 @@ def compute_normalized_margin(labels: np.ndarray, pred_probs: np.ndarray) -> np.
     n = labels.shape[0]
     out = np.empty(n, dtype=pred_probs.dtype)
     if pred_probs.shape[1] < 2:
-        raise ValueError("normalized_margin needs at least 2 classes (columns of pred_probs).")
+        raise InvalidPredProbsError(
+            "normalized_margin needs at least 2 classes (columns of pred_probs), but pred_probs "
+            f"has {pred_probs.shape[1]}."
+        )
     for a, b in chunk_bounds(n, pred_probs.shape[1], pred_probs.dtype.itemsize):
         block = np.array(pred_probs[a:b], copy=True)
         rows = np.arange(b - a)
@@ -66,6 +70,16 @@ def compute_normalized_margin(labels: np.ndarray, pred_probs: np.ndarray) -> np.
 def compute_normalized_entropy(pred_probs: np.ndarray) -> np.ndarray:
     """Entropy of each row divided by ``log(K)``, in [0, 1].
 
+    Parameters
+    ----------
+    pred_probs : numpy.ndarray of shape (N, K)
+        Probabilities in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray of shape (N,)
+        1 for a uniform row, 0 for a one-hot row.
+
     Examples
     --------
     >>> compute_normalized_entropy(np.array([[0.5, 0.5], [1.0, 0.0]])).tolist()
@@ -76,8 +90,9 @@ def compute_normalized_entropy(pred_probs: np.ndarray) -> np.ndarray:
         raise ValueError(
             "pred_probs must be in [0, 1] to compute an entropy; clip tiny rounding errors first."
         )
+    # "+ 0.0" turns the -0.0 of a one-hot row into 0.0 (equal in every comparison, so ranks do not move).
     parts = [
-        -np.sum(xlogy(pred_probs[a:b], pred_probs[a:b]), axis=1) / np.log(k)
+        -np.sum(xlogy(pred_probs[a:b], pred_probs[a:b]), axis=1) / np.log(k) + 0.0
         for a, b in chunk_bounds(n, k, pred_probs.dtype.itemsize)
     ]
     return np.concatenate(parts) if parts else np.zeros(0)
@@ -104,7 +119,7 @@ def adjust_pred_probs(
     """
     if confident_thresholds is None:
         if labels is None:
-            raise ValueError(
+            raise InvalidOptionError(
                 "adjust_pred_probs needs labels to compute the confident thresholds, or the "
                 "thresholds themselves via confident_thresholds=; both were None."
             )
@@ -127,7 +142,7 @@ def _check_method(method: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray]
     try:
         return _SCORERS[method]
     except KeyError:
-        raise ValueError(
+        raise InvalidOptionError(
             f"method must be one of {', '.join(SCORE_METHODS)}, but received {method!r}."
         ) from None
 
@@ -165,7 +180,7 @@ def compute_label_quality_scores(
     labs, probs = prepare_inputs(labels, pred_probs)
     if adjust_pred_probs:
         if method == "confidence_weighted_entropy":
-            raise ValueError(
+            raise InvalidOptionError(
                 "adjust_pred_probs=True is not supported with method='confidence_weighted_entropy'; "
                 "use self_confidence or normalized_margin, or set adjust_pred_probs=False."
             )
@@ -197,7 +212,7 @@ def order_label_issues(
     labs, probs = prepare_inputs(labels, pred_probs)
     mask = np.asarray(label_issues_mask, dtype=bool)
     if mask.shape != labs.shape:
-        raise ValueError(
+        raise DataValidationError(
             f"label_issues_mask must have one entry per example, shape {labs.shape}, but received "
             f"shape {mask.shape}."
         )
@@ -220,7 +235,7 @@ def rank_indices(
         )
     if rank_by_kwargs.get("adjust_pred_probs", False):
         if rank_by == "confidence_weighted_entropy":
-            raise ValueError(
+            raise InvalidOptionError(
                 "adjust_pred_probs=True is not supported with method='confidence_weighted_entropy'."
             )
         thresholds = _confident_thresholds(labels, pred_probs)
@@ -241,7 +256,7 @@ def find_top_issues(quality_scores: Any, *, top: int | None = 10) -> np.ndarray:
     """
     scores = np.asarray(quality_scores)
     if scores.ndim != 1:
-        raise ValueError(f"quality_scores must be 1-D, but received shape {scores.shape}.")
+        raise DataValidationError(f"quality_scores must be 1-D, but received shape {scores.shape}.")
     if top is None or top > scores.shape[0]:
         top = scores.shape[0]
     return scores.argsort()[:top]

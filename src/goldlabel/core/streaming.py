@@ -53,6 +53,8 @@ from goldlabel.core.scoring import (
 )
 from goldlabel.core.scoring import adjust_pred_probs as _adjust_probs
 from goldlabel.core.selection import CandidatePool
+from goldlabel.core.validation import warn_missing_classes
+from goldlabel.exceptions import InvalidOptionError
 
 __all__ = [
     "compute_label_quality_scores_streaming",
@@ -418,7 +420,7 @@ def _check_rank_kwargs(rank_by: str | None, rank_by_kwargs: dict[str, Any] | Non
         )
     adjust = bool(kwargs.get("adjust_pred_probs", False))
     if adjust and rank_by == "confidence_weighted_entropy":
-        raise ValueError(
+        raise InvalidOptionError(
             "adjust_pred_probs=True is not supported with method='confidence_weighted_entropy'."
         )
     return adjust
@@ -501,6 +503,7 @@ min_examples_per_class, confident_joint, n_jobs
     data = open_source(source, labels, batch_size=batch_size, progress=progress)
     label_counts = data.count_labels()
     n, k = data.n_rows, data.n_classes
+    warn_missing_classes(label_counts)
     if n == 0:
         return find_label_issues(
             np.zeros(0, dtype=np.int64),
@@ -527,7 +530,7 @@ min_examples_per_class, confident_joint, n_jobs
     if pruning and confident_joint is not None:
         joint = np.asarray(confident_joint)
         if joint.shape != (k, k):
-            raise ValueError(
+            raise InvalidOptionError(
                 f"confident_joint must be a ({k}, {k}) matrix for {k} classes, but received "
                 f"shape {joint.shape}."
             )
@@ -599,7 +602,7 @@ def compute_label_quality_scores_streaming(
     """
     scorer = _check_method(method)
     if adjust_pred_probs and method == "confidence_weighted_entropy":
-        raise ValueError(
+        raise InvalidOptionError(
             "adjust_pred_probs=True is not supported with method='confidence_weighted_entropy'; "
             "use self_confidence or normalized_margin, or set adjust_pred_probs=False."
         )

@@ -18,6 +18,7 @@ from goldlabel.exceptions import InvalidLabelsError, InvalidPredProbsError
 __all__ = [
     "ROW_SUM_REFUSE",
     "ROW_SUM_TOLERANCE",
+    "MissingClassesWarning",
     "block_value_stats",
     "check_labels",
     "check_pred_probs",
@@ -32,6 +33,16 @@ ROW_SUM_TOLERANCE = 1e-4
 ROW_SUM_REFUSE = 1e-2
 #: Values this far below 0 or above 1 are tolerated as rounding noise (cleanlab's tolerance).
 VALUE_TOLERANCE = 1e-6
+
+
+class MissingClassesWarning(UserWarning):
+    """Some classes (columns of pred_probs) never appear among the given labels.
+
+    Nothing can be found mislabeled *into* such a class by the pruning filters, since the confident
+    joint has no examples given that class. Silence it with
+    ``warnings.filterwarnings("ignore", category=MissingClassesWarning)`` when the columns are
+    deliberate.
+    """
 
 
 def _describe(x: Any) -> str:
@@ -245,7 +256,11 @@ def check_pred_probs(
     low, worst_error, finite = summarize_values(arr)
     # The fast float32 check is conservative (half the tolerance) so the exact float64 rule below
     # alone decides borderline rows, whatever the other rows hold.
-    if finite and low >= -VALUE_TOLERANCE and (worst_error <= ROW_SUM_TOLERANCE / 2 or not renormalize):
+    if (
+        finite
+        and low >= -VALUE_TOLERANCE
+        and (worst_error <= ROW_SUM_TOLERANCE / 2 or not renormalize)
+    ):
         return arr
     row_sums = arr.sum(axis=1, dtype=np.float64)
     if not np.isfinite(row_sums).all():
@@ -317,16 +332,30 @@ def values_need_check(min_value: float, max_row_error: float, finite: bool) -> b
 
 
 def warn_missing_classes(label_counts: np.ndarray, *, stacklevel: int = 3) -> None:
-    """Warn when some classes (columns of pred_probs) never appear among the labels."""
-    missing = np.flatnonzero(label_counts == 0)
-    if missing.size:
+    """Warn (:class:`MissingClassesWarning`) when some classes never appear among the labels.
+
+    Nothing is said for empty data (no labels at all). ``stacklevel`` is passed to
+    :func:`warnings.warn`; the default points at the caller of the function calling this one.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as record:
+    ...     warnings.simplefilter("always")
+    ...     warn_missing_classes(np.array([4, 0, 2]))
+    >>> str(record[0].message)[:48]
+    '1 of 3 classes never appear in labels (class 1).'
+    """
+    counts = np.asarray(label_counts)
+    missing = np.flatnonzero(counts == 0)
+    if missing.size and counts.sum() > 0:
         shown = ", ".join(str(int(k)) for k in missing[:10]) + (
             ", ..." if missing.size > 10 else ""
         )
         warnings.warn(
-            f"{missing.size} of {label_counts.size} classes never appear in labels (class {shown}). "
+            f"{missing.size} of {counts.size} classes never appear in labels (class {shown}). "
             "No example can be found mislabeled into them. If these columns are unused, drop them "
             "from pred_probs.",
-            UserWarning,
+            MissingClassesWarning,
             stacklevel=stacklevel,
         )

@@ -7,8 +7,9 @@ expensive search runs once. Rows are examples; each row lists its ``k`` nearest 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -51,12 +52,20 @@ class KNNGraph:
     metric : {"cosine", "euclidean"}
     exact : bool
         False when an approximate index produced the graph.
+    recall_curve : tuple of float or None
+        For an approximate graph, ``recall_curve[j - 1]`` is its recall@j (for j = 1..k) measured
+        against exact neighbours on a random sample of examples while the graph was built; None for
+        an exact graph or when not measured. See :attr:`recall`.
+    info : mapping
+        How the graph was built (index type, its parameters, sample size, timings); informative only.
     """
 
     indices: np.ndarray
     distances: np.ndarray
     metric: Metric
     exact: bool = True
+    recall_curve: tuple[float, ...] | None = None
+    info: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.indices.shape != self.distances.shape or self.indices.ndim != 2:
@@ -64,6 +73,23 @@ class KNNGraph:
                 "indices and distances must be 2-D arrays of the same shape (n_samples, k); "
                 f"got {self.indices.shape} and {self.distances.shape}."
             )
+        if self.recall_curve is not None and len(self.recall_curve) != self.indices.shape[1]:
+            raise DataValidationError(
+                f"recall_curve must hold one recall per neighbour rank (k={self.indices.shape[1]}); "
+                f"got {len(self.recall_curve)} values."
+            )
+
+    @property
+    def recall(self) -> float:
+        """Fraction of the true k nearest neighbours the graph lists: 1.0 when exact.
+
+        For an approximate graph this is the recall@k measured on a sample while it was built
+        (ties at the k-th distance count as found); NaN when it was not measured, in which case
+        :func:`goldlabel.knn.measure_recall` measures it.
+        """
+        if self.exact:
+            return 1.0
+        return float(self.recall_curve[-1]) if self.recall_curve else float("nan")
 
     @property
     def n_samples(self) -> int:
@@ -82,7 +108,10 @@ class KNNGraph:
             )
         if k == self.k:
             return self
-        return KNNGraph(self.indices[:, :k], self.distances[:, :k], self.metric, self.exact)
+        curve = None if self.recall_curve is None else self.recall_curve[:k]
+        return KNNGraph(
+            self.indices[:, :k], self.distances[:, :k], self.metric, self.exact, curve, self.info
+        )
 
     def to_csr(self) -> sp.csr_matrix:
         """The graph as cleanlab's ``knn_graph``: a CSR matrix, row i holding its k distances."""
