@@ -498,8 +498,26 @@ def render(report: dict[str, Any]) -> str:
                 f"| find_label_issues_streaming | {stream['size']} | {n * k * 4 / MIB:.0f} "
                 f"| {_fmt_t(st)} | {_fmt_t(ref)} | {_fmt_mb(st)} | {_fmt_mb(ref)} "
                 f"| {_multiple(st, stream['size'])} | {stream['identical']} |",
+                "",
+                _stream_memory_line(st),
             ]
     return "\n".join(lines)
+
+
+#: The out-of-core case must grow the peak RSS by less than this (decimal megabytes).
+STREAM_RSS_LIMIT_MB = 300
+
+
+def _stream_memory_line(res: dict[str, Any] | None) -> str:
+    """The streaming case's peak RSS growth against its 300 MB limit."""
+    if not res or "vmhwm_extra_mib" not in res:
+        return "- streaming peak RSS growth: not measured"
+    grown_mb = res["vmhwm_extra_mib"] * MIB / 1e6
+    verdict = "within" if grown_mb < STREAM_RSS_LIMIT_MB else "OVER"
+    return (
+        f"- streaming peak RSS growth: {grown_mb:.0f} MB ({verdict} the "
+        f"{STREAM_RSS_LIMIT_MB} MB limit)"
+    )
 
 
 def _verdict(res: dict[str, Any]) -> str:
@@ -593,6 +611,7 @@ def run_all(args: argparse.Namespace) -> int:
                 "check": check,
             }
             failed |= check["verdict"] != "IDENTICAL"
+            failed |= st.get("vmhwm_extra_mib", 0.0) * MIB / 1e6 >= STREAM_RSS_LIMIT_MB
 
     failed |= any("error" in res for res in report["cases"])
     print(render(report), flush=True)

@@ -8,6 +8,7 @@ follow the noise matrices, the prior of true labels and the number of label issu
 from __future__ import annotations
 
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,7 +98,6 @@ def analyse(
     jobs = default_jobs(n_jobs)
     labs, probs = prepare_inputs(labels, pred_probs, check_values=False)
     k = probs.shape[1]
-    order, starts = group_by_label(labs, k)
     if thresholds is not None:
         thresholds = np.asarray(thresholds)
         if thresholds.shape != (k,):
@@ -105,8 +105,18 @@ def analyse(
                 f"thresholds must have one value per class, shape ({k},), but received shape "
                 f"{thresholds.shape}."
             )
-    for attempt in range(2):
+    # Sorting the labels (one thread) overlaps with reading the given labels' probabilities.
+    if jobs > 1 and labs.shape[0] >= 1 << 16:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            grouping = pool.submit(group_by_label, labs, k)
+            given_p = gather_given(labs, probs)
+            order, starts = grouping.result()
+    else:
+        order, starts = group_by_label(labs, k)
         given_p = gather_given(labs, probs)
+    for attempt in range(2):
+        if attempt:
+            given_p = gather_given(labs, probs)
         if thresholds is None:
             thr = _thresholds_from_groups(given_p[order], starts, probs.dtype)
         else:
@@ -184,19 +194,30 @@ def _confident_thresholds(labels: np.ndarray, pred_probs: np.ndarray) -> np.ndar
     return _thresholds_from_groups(pred_probs[order, labels[order]], starts, pred_probs.dtype)
 
 
-def _confident_counts(analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
-    """The uncalibrated confident joint and the indices of its off-diagonal examples."""
+def _confident_counts(
+    analysis: Analysis, *, with_indices: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """The uncalibrated confident joint and the indices of its off-diagonal examples.
+
+    With ``with_indices=False`` the indices are not computed (an empty array is returned) and the
+    joint comes from the scan's pair counts when it has them.
+    """
     n_classes = analysis.pred_probs.shape[1]
-    counted = analysis.guess >= 0
-    given = analysis.labels[counted]
-    guessed = analysis.guess[counted]
+    pairs = analysis.scan.pair_counts
+    off_diagonal = np.zeros(0, dtype=np.int64)
+    if pairs is None or with_indices:
+        counted = analysis.guess >= 0
+        given = analysis.labels[counted]
+        guessed = analysis.guess[counted]
+        if pairs is None:
+            pairs = np.bincount(guessed * n_classes + given, minlength=n_classes * n_classes)
+        if with_indices:
+            off_diagonal = np.flatnonzero(counted)[guessed != given]
     # Built as [true][given] and transposed, so its memory layout (and hence the float summation
     # order during calibration) is the same as cleanlab's, whose counts come from a transposed
     # confusion matrix: calibrated counts then round identically.
-    joint = np.bincount(guessed * n_classes + given, minlength=n_classes * n_classes)
-    joint = joint.reshape(n_classes, n_classes).astype(np.int64).T
+    joint = pairs.reshape(n_classes, n_classes).astype(np.int64).T
     np.fill_diagonal(joint, joint.diagonal().clip(min=1))
-    off_diagonal = np.flatnonzero(counted)[guessed != given]
     return joint, off_diagonal
 
 

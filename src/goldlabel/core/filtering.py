@@ -19,6 +19,7 @@ from goldlabel.core.counting import (
     _confident_counts,
     _count_off_diagonal,
     analyse,
+    default_jobs,
     prepare_inputs,
 )
 from goldlabel.core.pruning import select_prune_by_class, select_prune_by_noise_rate_all
@@ -196,7 +197,11 @@ def _warn_small_class(k: int, n_k: int, minimum: int) -> None:
 
 
 def _prune(
-    filter_by: str, analysis: Analysis, matrix: np.ndarray, min_examples_per_class: int
+    filter_by: str,
+    analysis: Analysis,
+    matrix: np.ndarray,
+    min_examples_per_class: int,
+    n_jobs: int = 1,
 ) -> np.ndarray:
     order, starts = analysis.groups
     pred_probs = analysis.pred_probs
@@ -224,6 +229,7 @@ def _prune(
         analysis.groups,
         matrix,
         eligible,
+        n_jobs=n_jobs,
     )
     if filter_by == "both":
         return by_noise & by_class
@@ -314,7 +320,7 @@ def find_label_issues(
         mask[off_diagonal] = True
     else:
         if confident_joint is None:
-            joint, _ = _confident_counts(analysis)
+            joint, _ = _confident_counts(analysis, with_indices=False)
             joint = _calibrate(joint, analysis.label_counts)
         else:
             joint = np.asarray(confident_joint)
@@ -330,7 +336,9 @@ def find_label_issues(
             frac_noise,
             num_to_remove_per_class,
         )
-        mask = _prune(filter_by, analysis, matrix, int(min_examples_per_class))
+        mask = _prune(
+            filter_by, analysis, matrix, int(min_examples_per_class), default_jobs(n_jobs)
+        )
     if filter_by not in ("low_normalized_margin", "low_self_confidence"):
         mask &= ~analysis.given_is_top
     if return_indices_ranked_by is not None:

@@ -14,6 +14,8 @@ the smallest ``p_k`` (prune by class). A full sort per (k, j) pair, as cleanlab 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 __all__ = [
@@ -82,8 +84,9 @@ def _select_by_bound(block: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray,
     # Chosen values must be positive: the bound is raised to the smallest positive value.
     tiny = np.nextafter(block.dtype.type(0), block.dtype.type(1))
     bound = np.where(active, np.maximum(bound, tiny), np.inf).astype(block.dtype)
-    pos, col_of = np.nonzero(block >= bound)
-    value = block[pos, col_of]
+    flat = np.flatnonzero(block >= bound)
+    pos, col_of = np.divmod(flat, k)
+    value = block.reshape(-1)[flat]
     order = np.lexsort((-value, col_of))
     pos, col_of, value = pos[order], col_of[order], value[order]
     start = np.searchsorted(col_of, col, side="left")
@@ -129,33 +132,40 @@ def select_prune_by_noise_rate(
     >>> select_prune_by_noise_rate(pred_probs, rows, 0, np.array([0, 1, 1]), slack).tolist()
     [1, 3]
     """
-    n_k = rows_k.shape[0]
+    return _select_in_class(pred_probs, rows_k, k, prune_counts, rows_k[slack_k > 0])
+
+
+def _select_in_class(
+    pred_probs: np.ndarray,
+    rows_k: np.ndarray,
+    k: int,
+    prune_counts: np.ndarray,
+    cand_rows: np.ndarray,
+) -> np.ndarray:
+    """:func:`select_prune_by_noise_rate` given the candidates: the rows of class ``k`` whose
+    slack is positive (the given label is not the most likely), in increasing order."""
     counts = np.asarray(prune_counts).astype(np.int64)
     counts[k] = 0
     counts[counts < 0] = 0
-    if not counts.any() or n_k == 0:
+    if not counts.any() or rows_k.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
     selected: list[np.ndarray] = []
-    # Candidates: the rows with positive slack (the given label is not the most likely). If, for a
-    # target class, the `count` largest candidate margins are positive and not tied with the next,
-    # no other row can be chosen.
-    cand_pos = np.flatnonzero(slack_k > 0)
+    # If, for a target class, the `count` largest candidate margins are positive and not tied with
+    # the next, no other row can be chosen: every other row's margin is at most its slack, <= 0.
     pending = counts > 0
-    pending_first = pending & (counts <= cand_pos.size)
-    if pending_first.any():
-        cand_rows = rows_k[cand_pos]
-        c_max = int(counts[pending_first].max())
-        if cand_pos.size >= 4 * c_max * _MIN_BLOCK_ROWS:
-            block = pred_probs[cand_rows]
-            block -= block[:, k : k + 1]
-            chosen, undecided = _select_by_bound(block, np.where(pending_first, counts, 0))
+    first = pending & (counts <= cand_rows.size)
+    if first.any():
+        block = pred_probs[cand_rows]
+        given = block[:, k].copy()
+        block -= given[:, None]
+        c_max = int(counts[first].max())
+        if cand_rows.size >= 4 * c_max * _MIN_BLOCK_ROWS:
+            chosen, undecided = _select_by_bound(block, np.where(first, counts, 0))
             selected.append(cand_rows[chosen])
-            pending &= ~pending_first | undecided
+            pending &= ~first | undecided
         else:
-            targets = np.flatnonzero(pending_first)
-            block = pred_probs[cand_rows][:, targets] - pred_probs[cand_rows, k][:, None]
-            for t, j in enumerate(targets):
-                col = block[:, t]
+            for j in np.flatnonzero(first):
+                col = block[:, j]
                 chosen, tied = select_largest(col, int(counts[j]))
                 if tied or not col[chosen].min() > 0:
                     continue
@@ -210,6 +220,8 @@ def select_prune_by_noise_rate_all(
     groups: tuple[np.ndarray, np.ndarray],
     prune_matrix: np.ndarray,
     eligible: np.ndarray,
+    *,
+    n_jobs: int = 1,
 ) -> np.ndarray:
     """Mask of the rows prune-by-noise-rate selects, over every eligible given class at once.
 
@@ -233,19 +245,41 @@ def select_prune_by_noise_rate_all(
         ``[target][given]`` counts to prune.
     eligible : numpy.ndarray of shape (K,), bool
         Given classes to prune.
+    n_jobs : int
+        Threads (below 256 classes, where classes are settled one by one); results do not depend
+        on it.
     """
     n, k_classes = pred_probs.shape
     mask = np.zeros(n, dtype=bool)
     slack = top_p - given_p
     order, starts = groups
     if k_classes < _MANY_CLASSES:
-        # Few, large classes: a partial selection per (class, target) is cheapest.
-        for k in np.flatnonzero(eligible):
-            rows_k = order[starts[k] : starts[k + 1]]
-            chosen = select_prune_by_noise_rate(
-                pred_probs, rows_k, int(k), prune_matrix[:, k], slack[rows_k]
+        # Few, large classes: the candidates of each class (positive slack), then a selection per
+        # class, the classes spread over threads.
+        cand = np.flatnonzero((slack > 0) & eligible[labels])
+        cand_labels = labels[cand]
+        cand = cand[np.argsort(cand_labels.astype(np.int16), kind="stable")]
+        c_starts = np.zeros(k_classes + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cand_labels, minlength=k_classes), out=c_starts[1:])
+        classes = np.flatnonzero(eligible)
+        classes = classes[np.argsort(-(starts[classes + 1] - starts[classes]), kind="stable")]
+
+        def one(k: int) -> np.ndarray:
+            return _select_in_class(
+                pred_probs,
+                order[starts[k] : starts[k + 1]],
+                k,
+                prune_matrix[:, k],
+                cand[c_starts[k] : c_starts[k + 1]],
             )
-            mask[chosen] = True
+
+        if n_jobs > 1 and classes.size > 1:
+            with ThreadPoolExecutor(max_workers=min(n_jobs, classes.size)) as pool:
+                chosen = list(pool.map(one, classes.tolist()))
+        else:
+            chosen = [one(k) for k in classes.tolist()]
+        if chosen:
+            mask[np.concatenate(chosen)] = True
         return mask
     counts = np.asarray(prune_matrix).T.copy()  # [given][target]
     np.fill_diagonal(counts, 0)

@@ -36,6 +36,8 @@ __all__ = [
 #: The slack in threshold comparisons and the tie bonus of the given label (cleanlab's constant).
 FLOATING_POINT_COMPARISON = 1e-6
 _CHUNK_BYTES = 1 << 21
+#: Up to this many classes the scan also counts (guess, label) pairs, chunk by chunk on its threads.
+_PAIR_COUNT_CLASSES = 128
 
 
 def default_n_jobs() -> int:
@@ -74,6 +76,9 @@ class RowScan:
     min_value: float  #: smallest entry of pred_probs
     max_row_error: float  #: largest |row sum - 1|
     finite: bool  #: no NaN or infinite entry
+    #: ``pair_counts[true * K + given]``: rows whose confident guess is ``true`` and label ``given``
+    #: (counted during the scan when K is small, else None)
+    pair_counts: np.ndarray | None = None
 
     @property
     def slack(self) -> np.ndarray:
@@ -152,6 +157,7 @@ def scan_rows(
     mins = np.zeros(len(bounds))
     errors = np.zeros(len(bounds))
     index = {a: i for i, (a, _) in enumerate(bounds)}
+    pairs = np.zeros((len(bounds), k * k), dtype=np.int64) if k <= _PAIR_COUNT_CLASSES else None
 
     def work(a: int, b: int) -> None:
         block = pred_probs[a:b]
@@ -159,11 +165,18 @@ def scan_rows(
         tp = gather_given(t, block)
         top[a:b] = t
         top_p[a:b] = tp
-        guess[a:b] = _guess_block(block, t, tp, floor)
+        g = _guess_block(block, t, tp, floor)
+        guess[a:b] = g
         i = index[a]
         mins[i], errors[i] = block_value_stats(block)
+        if pairs is not None:
+            counted = g >= 0
+            pairs[i] = np.bincount(g[counted] * k + labels[a:b][counted], minlength=k * k)
 
     map_chunks(work, bounds, n_jobs)
+    pair_counts = None
+    if pairs is not None:
+        pair_counts = pairs.sum(axis=0) if len(bounds) else np.zeros(k * k, dtype=np.int64)
     finite = bool(np.isfinite(errors).all() and np.isfinite(mins).all())
     return RowScan(
         top=top,
@@ -173,6 +186,7 @@ def scan_rows(
         min_value=float(mins.min()) if n else 0.0,
         max_row_error=float(errors.max()) if n else 0.0,
         finite=finite,
+        pair_counts=pair_counts,
     )
 
 
