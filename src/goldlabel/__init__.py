@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from goldlabel.audit import Audit
+from typing import TYPE_CHECKING, Any
+
 from goldlabel.exceptions import (
     AuditCheckError,
     ConflictError,
@@ -16,11 +17,27 @@ from goldlabel.exceptions import (
     NotFoundError,
 )
 
+if TYPE_CHECKING:
+    from goldlabel.audit import Audit
+    from goldlabel.learn.cleanlearning import CleanLearning
+
 __version__ = "0.1.0"
+
+# The heavy entry points load on first use, so `import goldlabel.core` stays light.
+_LAZY = {"Audit": "goldlabel.audit", "CleanLearning": "goldlabel.learn.cleanlearning"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'goldlabel' has no attribute {name!r}")
 
 __all__ = [
     "Audit",
     "AuditCheckError",
+    "CleanLearning",
     "ConflictError",
     "DataFileNotFoundError",
     "DataValidationError",

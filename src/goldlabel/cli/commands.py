@@ -1,0 +1,272 @@
+"""``goldlabel audit`` and ``goldlabel autolabel``: the pipeline on a file, a table out, a short report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from goldlabel.cli.io import read_table, write_table
+from goldlabel.cli.progress import show_progress
+from goldlabel.learn.active import STRATEGIES, suggest_rows_to_label
+from goldlabel.learn.autolabel import find_auto_labels
+from goldlabel.learn.pipeline import PipelineResult, run_pipeline
+
+__all__ = ["audit_command", "autolabel_command"]
+
+
+def _default_out(file: Path, suffix: str) -> Path:
+    return Path.cwd() / f"{file.stem}.{suffix}{file.suffix if file.suffix else '.csv'}"
+
+
+def _analyse(
+    file: Path,
+    label: str,
+    text: tuple[str, ...],
+    feature: tuple[str, ...],
+    *,
+    issue_types: dict[str, dict[str, Any]] | None,
+    time_budget: float,
+    seed: int,
+    jobs: int,
+    quiet: bool,
+    unlabeled: str = "full",
+) -> tuple[pd.DataFrame, PipelineResult]:
+    frame = read_table(file)
+    missing = [c for c in (label, *text, *feature) if c not in frame.columns]
+    if missing:
+        raise click.BadParameter(
+            f"{file.name} has no column(s) {', '.join(map(repr, missing))}; its columns are "
+            f"{', '.join(map(str, frame.columns))}.",
+            param_hint="--label/--text/--feature",
+        )
+    with show_progress(enabled=not quiet) as progress:
+        result = run_pipeline(
+            frame,
+            label_column=label,
+            text_columns=list(text) or None,
+            feature_columns=list(feature) or None,
+            issue_types=issue_types,
+            time_budget=time_budget,
+            random_state=seed,
+            n_jobs=jobs,
+            unlabeled=unlabeled,
+            progress=progress,
+        )
+    return frame, result
+
+
+def _issue_counts(rows: pd.DataFrame) -> list[tuple[str, int]]:
+    return [
+        (column[3:-6], int(rows[column].sum()))
+        for column in rows.columns
+        if column.startswith("is_") and column.endswith("_issue")
+    ]
+
+
+def _common_options(function: Any) -> Any:
+    options = [
+        click.argument("file", type=click.Path(path_type=Path, dir_okay=False)),
+        click.option("--label", "label", required=True, help="Column holding the given labels."),
+        click.option("--text", "text", multiple=True, help="A text column (repeat for several)."),
+        click.option(
+            "--feature",
+            "feature",
+            multiple=True,
+            help="Another feature column (repeat for several).",
+        ),
+        click.option(
+            "--time-budget", default=60.0, show_default=True, help="Seconds for model choice."
+        ),
+        click.option("--seed", default=0, show_default=True, help="Random seed."),
+        click.option(
+            "--jobs", default=1, show_default=True, help="Parallel processes for model fits."
+        ),
+        click.option("--quiet", is_flag=True, help="No progress bar and no report."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@click.command("audit")
+@_common_options
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write every row with the issue columns (default FILE-stem.cleanset.csv here).",
+)
+def audit_command(
+    file: Path,
+    label: str,
+    text: tuple[str, ...],
+    feature: tuple[str, ...],
+    time_budget: float,
+    seed: int,
+    jobs: int,
+    quiet: bool,
+    out: Path | None,
+) -> None:
+    """Find label errors, outliers, near duplicates and more in FILE; write every row with flags."""
+    frame, result = _analyse(
+        file,
+        label,
+        text,
+        feature,
+        issue_types=None,
+        time_budget=time_budget,
+        seed=seed,
+        jobs=jobs,
+        quiet=quiet,
+    )
+    exported = result.rows.drop(columns=["given_label"])
+    kept = frame.drop(columns=[c for c in exported.columns if c in frame.columns])  # a re-audit
+    target = write_table(
+        pd.concat([kept, exported], axis=1),
+        out or _default_out(file, "cleanset"),
+    )
+    if quiet:
+        return
+    console = Console()
+    rows = result.rows
+    n_labeled = int((result.labels >= 0).sum())
+    console.print(
+        f"[bold]{file.name}[/]: {len(rows)} rows, {n_labeled} labeled, "
+        f"{len(result.class_names)} classes; model: {result.method}; "
+        f"{sum(result.timings.values()):.1f} s"
+    )
+    table = Table("issue", "rows flagged", "share")
+    for name, count in _issue_counts(rows):
+        table.add_row(name, str(count), f"{count / len(rows):.1%}")
+    console.print(table)
+    if "is_label_issue" in rows and rows["is_label_issue"].any():
+        worst = rows[rows["is_label_issue"]].sort_values("label_issue_score", ascending=False)
+        top = Table("row", "given", "suggested", "score", title="likeliest label errors")
+        for index, row in worst.head(5).iterrows():
+            top.add_row(
+                str(index),
+                str(row["given_label"]),
+                str(row["suggested_label"]),
+                f"{row['label_issue_score']:.3f}",
+            )
+        console.print(top)
+    console.print(f"wrote {target}")
+
+
+@click.command("autolabel")
+@_common_options
+@click.option(
+    "--target-accuracy",
+    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+    required=True,
+    help="Accuracy the auto-labels must reach, e.g. 0.95.",
+)
+@click.option(
+    "--confidence",
+    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+    default=0.9,
+    show_default=True,
+    help="Probability that they reach it.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Every row with label and label_source (default FILE-stem.autolabeled.csv here).",
+)
+@click.option(
+    "--next-out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The rows to label next (default FILE-stem.to_label.csv here).",
+)
+@click.option("--batch-size", default=20, show_default=True, help="How many rows to suggest.")
+@click.option(
+    "--strategy",
+    type=click.Choice([s for s in STRATEGIES if s != "committee"]),
+    default="margin",
+    show_default=True,
+    help="How to choose the rows to label next.",
+)
+def autolabel_command(
+    file: Path,
+    label: str,
+    text: tuple[str, ...],
+    feature: tuple[str, ...],
+    time_budget: float,
+    seed: int,
+    jobs: int,
+    quiet: bool,
+    target_accuracy: float,
+    confidence: float,
+    out: Path | None,
+    next_out: Path | None,
+    batch_size: int,
+    strategy: str,
+) -> None:
+    """Label the rows of FILE a model can vouch for, and suggest which rows a person labels next."""
+    frame, result = _analyse(
+        file,
+        label,
+        text,
+        feature,
+        issue_types={"label": {}},
+        time_budget=time_budget,
+        seed=seed,
+        jobs=jobs,
+        quiet=quiet,
+        unlabeled="average",  # unlabeled rows scored like the calibration rows
+    )
+    labels, probs = result.labels, result.pred_probs
+    names = np.asarray(result.class_names, dtype=object)
+    labeled = np.flatnonzero(labels >= 0)
+    unlabeled = np.flatnonzero(labels < 0)
+    final = pd.Series(np.where(labels >= 0, names[np.clip(labels, 0, None)], None), dtype=object)
+    source = pd.Series([("given" if known else None) for known in labels >= 0], dtype=object)
+    n_auto, reason = 0, "every row is labeled; nothing to auto-label."
+    remaining = unlabeled
+    if unlabeled.size:
+        decision = find_auto_labels(
+            probs[unlabeled],
+            probs[labeled],
+            labels[labeled],
+            target_accuracy=target_accuracy,
+            confidence=confidence,
+        )
+        chosen = unlabeled[decision.indices]
+        final.iloc[chosen] = names[decision.labels]
+        source.iloc[chosen] = "auto"
+        n_auto, reason = int(decision.n_to_label), decision.reason
+        remaining = unlabeled[~decision.mask]
+    rows = frame.copy()
+    rows[label] = final.to_numpy()
+    rows["label_source"] = source.to_numpy()
+    rows["suggested_label"] = result.rows["suggested_label"].to_numpy()
+    rows["suggested_label_confidence"] = result.rows["suggested_label_confidence"].to_numpy()
+    target = write_table(rows, out or _default_out(file, "autolabeled"))
+    picks = np.empty(0, dtype=np.int64)
+    if remaining.size:
+        order = suggest_rows_to_label(
+            probs[remaining],
+            strategy=strategy,
+            batch_size=batch_size,
+            features=result.features.dense[remaining] if strategy == "diverse" else None,
+            random_state=seed,
+        )
+        picks = remaining[order]
+    to_label = rows.iloc[picks].drop(columns=["label_source"]).assign(row=picks)
+    next_target = write_table(to_label, next_out or _default_out(file, "to_label"))
+    if quiet:
+        return
+    console = Console()
+    console.print(
+        f"[bold]{file.name}[/]: {len(rows)} rows, {labeled.size} labeled, {unlabeled.size} "
+        f"unlabeled; model: {result.method}"
+    )
+    console.print(
+        f"auto-labeled {n_auto} rows ({n_auto / max(unlabeled.size, 1):.1%} of unlabeled). {reason}"
+    )
+    console.print(f"wrote {target}\nwrote {next_target} ({picks.size} rows to label next)")
