@@ -1,0 +1,1 @@
+"""The API's routers (thin: they parse, call a service, shape the answer)."""

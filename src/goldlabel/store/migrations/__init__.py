@@ -1,0 +1,1 @@
+"""Alembic migrations of the studio's database, shipped inside the package."""

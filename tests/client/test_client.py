@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from goldlabel.client import ApiError, GoldlabelClient
+from goldlabel.exceptions import ConflictError, DataValidationError, NotFoundError
+from goldlabel.server import create_app
+from goldlabel.service.demo import generate_news_frame
+from goldlabel.service.engines import BaselineEngine
+from goldlabel.store import Database
+
+
+def test_client_drives_the_whole_workflow(sqlite_db: Database, tmp_path: Path) -> None:
+    frame, _ = generate_news_frame(200, labeled_fraction=0.4, noise=0.05)
+    path = tmp_path / "news.csv"
+    frame.to_csv(path, index=False)
+    with TestClient(create_app(sqlite_db, engine_factory=BaselineEngine)) as http:
+        client = GoldlabelClient(http=http, user="ana")
+        assert client.health()["database"] == "sqlite"
+        ds = client.upload_dataset(path, name="news")
+        assert ds["name"] == "news" and ds["n_rows"] == 200
+        project = client.create_project(ds["id"], name="news", instructions="topic")
+        pid = project["id"]
+        job = client.wait_for_job(client.start_analysis(pid)["id"], timeout=120)
+        assert job["status"] == "succeeded"
+        page = client.list_rows(
+            pid, issue=["label"], sort="label_issue_score", order="desc", limit=5
+        )
+        assert page["total"] >= 1
+        row = client.list_rows(pid, unlabeled=True, limit=1)["rows"][0]
+        done = client.act(
+            pid,
+            "label",
+            row_ids=[row["row_id"]],
+            label="World",
+            expected_versions={row["row_id"]: 0},
+        )
+        with pytest.raises(ConflictError, match="changed since you loaded them") as info:
+            client.act(
+                pid,
+                "label",
+                row_ids=[row["row_id"]],
+                label="Sports",
+                expected_versions={row["row_id"]: 0},
+            )
+        assert info.value.current[0]["label"] == "World"
+        client.undo(pid, done["action_id"])
+        assert [a["kind"] for a in client.list_actions(pid)] == ["undo", "label"]
+        assert (
+            client.act(pid, "tag", filter={"issue": ["label"]}, tag="check")["n_rows"]
+            == page["total"]
+        )
+        assert b"label_source" in client.export(pid, file_format="csv").splitlines()[0]
+        model_job = client.wait_for_job(client.train_model(pid)["id"], timeout=120)
+        client.deploy_model(model_job["result"]["model_id"])
+        predictions = client.predict(
+            pid, [{"title": "Striker scores in the cup final", "description": "league match"}]
+        )
+        assert predictions[0]["label"] == "Sports"
+        with pytest.raises(NotFoundError, match="project 99 does not exist"):
+            client.get_project(99)
+        with pytest.raises(DataValidationError, match="is malformed"):
+            client.upload_dataset(b"a,b\n1,2,3\n", filename="bad.csv")
+        with pytest.raises(ApiError, match="HTTP 422"):
+            client.create_project(ds["id"], name="")
+        assert client.cancel_job(job["id"])["status"] == "succeeded"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_run_server_demo_over_real_http(tmp_path: Path) -> None:
+    port = _free_port()
+    code = (
+        "from goldlabel.server import run_server; "
+        f"run_server(port={port}, data_dir={str(tmp_path)!r}, demo=True)"
+    )
+    server = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
+    try:
+        client = GoldlabelClient(f"http://127.0.0.1:{port}", user="ana", timeout=10)
+        for _ in range(300):
+            try:
+                client.health()
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        projects = client.http.get("/api/projects").json()
+        assert projects[0]["name"] == "Demo: news topics"
+        assert projects[0]["n_rows"] == 2000
+        assert client.list_rows(projects[0]["id"], status=["labeled"], limit=1)["total"] == 500
+        client.close()
+    finally:
+        server.terminate()
+        server.wait(30)

@@ -1,0 +1,1 @@
+from tests.store.dbfixtures import database, sqlite_db  # noqa: F401
