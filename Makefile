@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo example test lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -12,7 +12,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,dev]"
 	@touch $(STAMP)
 
-demo: $(STAMP)  ## find label issues in a real dataset (digits with flipped labels)
+demo: $(STAMP)  ## the studio on http://127.0.0.1:8765 with a demo project (embedded database, offline)
+	$(VENV)/bin/goldlabel serve --demo
+
+example: $(STAMP)  ## the library alone: label issues in scikit-learn's digits with flipped labels
 	$(PY) -m goldlabel.demo
 
 test: $(STAMP)  ## lint, type-check and run the whole test suite
