@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from goldlabel.exceptions import (
+    ApiError,
     AuditCheckError,
     ConflictError,
     DataFileNotFoundError,
@@ -15,6 +16,7 @@ from goldlabel.exceptions import (
     InvalidPredProbsError,
     MissingDependencyError,
     NotFoundError,
+    UnknownFileFormatError,
 )
 
 if TYPE_CHECKING:
@@ -34,7 +36,9 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'goldlabel' has no attribute {name!r}")
 
+
 __all__ = [
+    "ApiError",
     "Audit",
     "AuditCheckError",
     "CleanLearning",
@@ -47,5 +51,6 @@ __all__ = [
     "InvalidPredProbsError",
     "MissingDependencyError",
     "NotFoundError",
+    "UnknownFileFormatError",
     "__version__",
 ]

@@ -7,6 +7,7 @@ Every error subclasses :class:`GoldlabelError` and the builtin a user already ca
 from __future__ import annotations
 
 __all__ = [
+    "ApiError",
     "AuditCheckError",
     "ConflictError",
     "DataFileNotFoundError",
@@ -17,6 +18,7 @@ __all__ = [
     "InvalidPredProbsError",
     "MissingDependencyError",
     "NotFoundError",
+    "UnknownFileFormatError",
 ]
 
 
@@ -48,6 +50,14 @@ class InvalidOptionError(GoldlabelError, ValueError):
     """An option or argument has a value goldlabel does not support; the message lists the valid ones."""
 
 
+class UnknownFileFormatError(InvalidOptionError, DataValidationError):
+    """A file's extension, or the format named for it, is not one goldlabel reads or writes.
+
+    Both an :class:`InvalidOptionError` (a bad ``file_format``) and a :class:`DataValidationError`
+    (a file goldlabel cannot take); the message lists the extensions and formats it knows.
+    """
+
+
 class AuditCheckError(GoldlabelError, RuntimeError):
     """An audit check failed; ``check`` names it and the original error is chained as ``__cause__``."""
 
@@ -69,3 +79,12 @@ class ConflictError(GoldlabelError):
     def __init__(self, message: str, current: object = None) -> None:
         super().__init__(message)
         self.current = current
+
+
+class ApiError(GoldlabelError):
+    """The studio server answered with an unexpected HTTP error; status and body say which."""
+
+    def __init__(self, message: str, *, status: int, body: object = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body

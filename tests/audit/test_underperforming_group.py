@@ -115,6 +115,34 @@ def test_flags_the_worst_cluster_where_datalab_picks_another() -> None:
     assert not lab.get_issues("underperforming_group")["is_underperforming_group_issue"].any()
 
 
+def test_cluster_ids_stand_in_for_the_neighbour_graph_in_the_audit() -> None:
+    from cleanlab import Datalab
+
+    ids = np.repeat([0, 1, 2, 3], 10)
+    conf = np.repeat([0.02, 0.945, 0.945, 0.945], 10)
+    probs = np.c_[conf, 1.0 - conf]
+    labels = np.zeros(40, dtype=np.int64)
+    data = {"y": labels}
+    issue_types = {"underperforming_group": {"cluster_ids": ids}}
+    audit = Audit(data, "y", progress=False).find_issues(pred_probs=probs, issue_types=issue_types)
+    flags = audit.get_issues("underperforming_group")["is_underperforming_group_issue"]
+    assert np.flatnonzero(flags).tolist() == list(range(10))
+    lab = Datalab(data, label_name="y", verbosity=0)
+    lab.find_issues(pred_probs=probs, issue_types=issue_types)  # Datalab accepts it too
+    assert lab.get_issues("underperforming_group")["is_underperforming_group_issue"].tolist() == (
+        flags.tolist()
+    )
+    for options in ({}, {"cluster_ids": None}):
+        with pytest.raises(
+            InvalidOptionError,
+            match=r"check 'underperforming_group' needs a neighbour graph \(features or knn_graph\)"
+            r".* Or pass issue_types=\{'underperforming_group': \{'cluster_ids': \.\.\.\}\}\.",
+        ):
+            Audit(data, "y", progress=False).find_issues(
+                pred_probs=probs, issue_types={"underperforming_group": options}
+            )
+
+
 def test_unlabeled_rows_share_their_clusters_score_but_not_its_mean() -> None:
     ids = np.repeat([0, 1], 6)
     labels = np.zeros(12, dtype=np.int64)

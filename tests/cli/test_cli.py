@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from goldlabel.cli import cli, main
-from goldlabel.cli.io import read_table, write_table
 from goldlabel.exceptions import DataValidationError
+from goldlabel.tables import read_table, write_table
 
 WORDS = {
     "sports": ["match", "goal", "team", "player", "coach", "league"],
@@ -252,3 +252,14 @@ def test_auditing_a_cleanset_again_replaces_its_columns(csv_file: Path, tmp_path
         assert result.exit_code == 0, result.output
     columns = pd.read_csv(second).columns
     assert not columns.duplicated().any() and (columns == pd.read_csv(first).columns).all()
+
+
+def test_serve_refuses_a_public_host_without_authentication(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["serve", "--host", "0.0.0.0", "--port", "1", "--data-dir", str(tmp_path / "db")]
+    )
+    assert result.exit_code == 2, result.output
+    assert "Usage: " in result.output
+    assert "refusing to listen on '0.0.0.0' without authentication" in result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import io
 import json
 
@@ -7,12 +8,7 @@ import pandas as pd
 import pytest
 
 from goldlabel.exceptions import DataValidationError, InvalidOptionError
-from goldlabel.service.importing import (
-    detect_encoding,
-    import_dataset,
-    load_dataset_frame,
-    read_table,
-)
+from goldlabel.service.importing import import_dataset, load_dataset_frame
 from goldlabel.store import Database
 from goldlabel.store.tables import Dataset
 
@@ -70,33 +66,38 @@ def test_encodings_are_detected(database: Database, encoding: str) -> None:
     )
 
 
-def test_detect_encoding_refuses_binary_noise() -> None:
-    with pytest.raises(DataValidationError, match="do not decode as text"):
-        detect_encoding(bytes(range(256)) * 4 + b"\x00\xff\xfe\x00" * 100)
-
-
 @pytest.mark.parametrize(
-    ("data", "filename", "match"),
+    ("data", "filename", "kwargs", "error", "match"),
     [
-        (b"", "a.csv", "is empty"),
-        (b"a,b\n1,2\n3,4,5\n", "a.csv", "CSV file 'a.csv' is malformed"),
-        (b"a,a\n1,2\n", "a.csv", "duplicate column names"),
-        (b'{"a": 1', "a.json", "JSON file 'a.json' is malformed"),
-        (b'"just a string"', "a.json", "must be a list of objects"),
-        (b"a,b\n", "a.csv", "has no rows"),
+        (b"a\n1\n", "data.xlsx", {}, InvalidOptionError, "cannot tell the format"),
+        (b"a\n1\n", "data.csv", {"file_format": "xls"}, InvalidOptionError, "must be one of"),
+        (b"a,b\n1,2\n3,4,5\n", "a.csv", {}, DataValidationError, "CSV file 'a.csv' is malformed"),
+        (b"a,b\n", "a.csv", {}, DataValidationError, "has a header but no rows"),
     ],
-    ids=["empty", "ragged-csv", "duplicate-columns", "broken-json", "json-not-list", "header-only"],
+    ids=["unknown-extension", "unknown-format", "ragged-csv", "header-only"],
 )
-def test_bad_files_are_refused(data: bytes, filename: str, match: str) -> None:
-    with pytest.raises(DataValidationError, match=match):
-        read_table(data, filename=filename)
+def test_bad_files_leave_no_dataset(
+    sqlite_db: Database, data: bytes, filename: str, kwargs: dict, error: type, match: str
+) -> None:
+    with pytest.raises(error, match=match), sqlite_db.write() as session:
+        import_dataset(session, data, filename=filename, **kwargs)
+    with sqlite_db.read() as session:
+        assert session.query(Dataset).count() == 0
 
 
-def test_unknown_extension_and_format_are_refused() -> None:
-    with pytest.raises(InvalidOptionError, match="cannot tell the format"):
-        read_table(b"a\n1\n", filename="data.xlsx")
-    with pytest.raises(InvalidOptionError, match="file_format must be one of"):
-        read_table(b"a\n1\n", filename="data.csv", file_format="xls")
+def test_a_compressed_upload_imports_and_its_decompressed_size_is_limited(
+    sqlite_db: Database,
+) -> None:
+    packed = gzip.compress(_encode("csv"))
+    with sqlite_db.write() as session:
+        ds = import_dataset(session, packed, filename="news.csv.gz")
+        assert (ds.n_rows, ds.file_format, ds.size_bytes) == (3, "csv", len(packed))
+    bomb = gzip.compress(b"text,label\n" + b"x,a\n" * 10_000)
+    with pytest.raises(DataValidationError, match="decompresses to over 1,000 bytes"):
+        with sqlite_db.write() as session:
+            import_dataset(session, bomb, filename="bomb.csv.gz", max_bytes=1_000)
+    with sqlite_db.read() as session:
+        assert session.query(Dataset).count() == 1
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from goldlabel.audit.registry import AuditInputs, Check, IssueResult, get_check,
 from goldlabel.audit.reporting import format_report, summarize_results
 from goldlabel.exceptions import AuditCheckError, DataValidationError, InvalidOptionError
 
-__all__ = ["DEFAULT_K", "Audit"]
+__all__ = ["DEFAULT_K", "OPTION_STAND_INS", "Audit"]
 
 #: Neighbours per example when no check asks for another number (Datalab's default).
 DEFAULT_K = 10
@@ -194,13 +194,13 @@ class Audit:
                 if any("knn" in need.split("|") for need in c.needs)
             ]
         )
-        knn = self._shared_knn(feats, graph, max_k, metric) if "knn" in available else None
-        data = self.data if "data" in available else None
         show = (
             self.progress
             if self.progress is not None
             else (self.verbosity > 0 and sys.stderr.isatty())
         )
+        knn = self._shared_knn(feats, graph, max_k, metric, show) if "knn" in available else None
+        data = self.data if "data" in available else None
         bar = tqdm(checks, desc="audit", unit="check", disable=not show, file=sys.stderr)
         for check in bar:
             bar.set_postfix_str(check.name)
@@ -255,8 +255,17 @@ class Audit:
         return available
 
     def _select(self, issue_types: Mapping[str, Any] | None, available: set[str]) -> list[Check]:
+        def unmet(check: Check, options: Mapping[str, Any] | None = None) -> list[str]:
+            stand_ins = OPTION_STAND_INS.get(check.name, {})
+            return [
+                need
+                for need in check.needs
+                if not any(p in available for p in need.split("|"))
+                and not (need in stand_ins and (options or {}).get(stand_ins[need]) is not None)
+            ]
+
         def satisfied(check: Check) -> bool:
-            return all(any(p in available for p in need.split("|")) for need in check.needs)
+            return not unmet(check)
 
         if issue_types is None:
             return [c for c in map(get_check, list_checks(default_only=True)) if satisfied(c)]
@@ -273,23 +282,37 @@ class Audit:
                     f"the options of issue type {name!r} must be a dict (or None); got "
                     f"{type(options).__name__}."
                 )
-            if not satisfied(check):
-                missing = [n for n in check.needs if not any(p in available for p in n.split("|"))]
+            missing = unmet(check, options)
+            if missing:
+                stand_in = OPTION_STAND_INS.get(name, {}).get(missing[0])
                 raise InvalidOptionError(
                     f"check {name!r} needs {' and '.join(_spell(m) for m in missing)}, which "
                     f"{'was' if len(missing) == 1 else 'were'} not given; "
                     f"given: {sorted(available) or 'nothing'}. {_HOW_TO[missing[0].split('|')[0]]}"
+                    + (
+                        f" Or pass issue_types={{{name!r}: {{{stand_in!r}: ...}}}}."
+                        if stand_in
+                        else ""
+                    )
                 )
             checks.append(check)
         order = {n: i for i, n in enumerate(list_checks())}
         return sorted(checks, key=lambda c: order[c.name])
 
-    def _shared_knn(self, feats: Any, graph: Any, k: int, metric: str) -> SharedKNN:
+    def _shared_knn(self, feats: Any, graph: Any, k: int, metric: str, progress: bool) -> SharedKNN:
         source = (id(feats), id(graph), metric)
         if self._knn is not None and self._knn_source == source and graph is None:
             self._knn.k = max(self._knn.k, k)
+            self._knn.progress = progress
             return self._knn
-        self._knn = SharedKNN(feats, graph=graph, k=k, metric=metric)
+        self._knn = SharedKNN(
+            feats,
+            graph=graph,
+            k=k,
+            metric=metric,
+            random_state=self.random_state,
+            progress=progress,
+        )
         self._knn_source = source
         return self._knn
 
@@ -375,6 +398,12 @@ class Audit:
             num_examples=int(num_examples),
         )
 
+
+#: Options that stand in for an input a check declares in ``needs``: ``{check: {input: option}}``.
+#: A check named in ``issue_types`` with such an option set runs without that input (its ``inputs``
+#: then hold None for it), e.g. ``underperforming_group`` with ``cluster_ids`` needs no neighbour
+#: graph, as in Datalab.
+OPTION_STAND_INS: dict[str, dict[str, str]] = {"underperforming_group": {"knn": "cluster_ids"}}
 
 _HOW_TO = {
     "data": "Pass data with at least one column besides the label.",

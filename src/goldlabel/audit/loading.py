@@ -4,60 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from goldlabel.exceptions import DataFileNotFoundError, DataValidationError, InvalidLabelsError
+from goldlabel.exceptions import DataValidationError, InvalidLabelsError
+from goldlabel.tables import read_table
 
-__all__ = ["FILE_READERS", "encode_labels", "load_data"]
-
-#: File extensions :func:`load_data` reads, and how.
-FILE_READERS: dict[str, str] = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".json": "json",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
-
-
-def _read_file(path: Path) -> pd.DataFrame:
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] in (".gz", ".bz2", ".xz", ".zst", ".zip") and len(suffixes) > 1:
-        suffix = suffixes[-2]
-    else:
-        suffix = suffixes[-1] if suffixes else ""
-    kind = FILE_READERS.get(suffix)
-    if kind is None:
-        raise DataValidationError(
-            f"cannot read {str(path)!r}: unknown file extension {suffix or '(none)'!r}. "
-            f"Supported extensions are {sorted(FILE_READERS)}; rename the file or load it yourself "
-            "and pass a pandas DataFrame."
-        )
-    if not path.is_file():
-        raise DataFileNotFoundError(
-            f"no file at {str(path)!r} (resolved to {str(path.resolve())!r}); check the path, or "
-            "pass a DataFrame instead."
-        )
-    if kind == "csv":
-        return pd.read_csv(path)
-    if kind == "tsv":
-        return pd.read_csv(path, sep="\t")
-    if kind == "jsonl":
-        return pd.read_json(path, lines=True)
-    if kind == "json":
-        try:
-            return pd.read_json(path)
-        except ValueError:
-            # a file of one JSON object per line saved as .json
-            return pd.read_json(path, lines=True)
-    return pd.read_parquet(path)
+__all__ = ["encode_labels", "load_data"]
 
 
 def load_data(data: Any) -> pd.DataFrame:
@@ -67,7 +22,8 @@ def load_data(data: Any) -> pd.DataFrame:
     ----------
     data : pandas.DataFrame, polars.DataFrame, dict of array-like, str or os.PathLike
         A DataFrame, a mapping of column name to values of equal length, or the path of a CSV, TSV,
-        JSON, JSON-lines or Parquet file.
+        JSON, JSON-lines or Parquet file, optionally compressed (read by
+        :func:`goldlabel.tables.read_table`; text must be UTF-8).
 
     Returns
     -------
@@ -81,7 +37,7 @@ def load_data(data: Any) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         frame = data
     elif isinstance(data, (str, os.PathLike)):
-        frame = _read_file(Path(data))
+        frame = read_table(data, encoding="utf-8")
     elif type(data).__module__.startswith("polars") and hasattr(data, "to_pandas"):
         frame = data.to_pandas()
     elif isinstance(data, Mapping):

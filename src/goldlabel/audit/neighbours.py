@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sys
+
 import numpy as np
+from tqdm.auto import tqdm
 
 from goldlabel.exceptions import DataValidationError
 from goldlabel.knn import KNNGraph, build_knn_graph
@@ -23,6 +27,10 @@ class SharedKNN:
         Neighbours to build with on first use; a later call asking for more rebuilds once.
     metric : str
         Passed to :func:`goldlabel.knn.build_knn_graph`.
+    random_state : int
+        Seeds the approximate index (large N), so the graph is the same on every run.
+    progress : bool
+        Show a progress bar on stderr while the graph is built.
 
     Examples
     --------
@@ -38,6 +46,8 @@ class SharedKNN:
         graph: KNNGraph | None = None,
         k: int = 10,
         metric: str = "auto",
+        random_state: int = 0,
+        progress: bool = False,
     ) -> None:
         if features is None and graph is None:
             raise DataValidationError("a neighbour graph needs features or a precomputed graph.")
@@ -45,6 +55,8 @@ class SharedKNN:
         self.graph = graph
         self.k = int(k)
         self.metric = metric
+        self.random_state = random_state
+        self.progress = progress
         self.user_graph = graph is not None
         self.n_builds = 0
 
@@ -59,7 +71,21 @@ class SharedKNN:
                 f"{graph_k} per row; pass a graph with at least {k} neighbours per row, pass "
                 f"features instead, or ask for fewer with issue_types={{'<check>': {{'k': {graph_k}}}}}."
             )
-        graph = build_knn_graph(self.features, k=max(k, self.k), metric=self.metric)
+        n = len(self.features)
+        with tqdm(
+            total=n, desc="neighbours", unit="row", disable=not self.progress, file=sys.stderr
+        ) as bar:
+
+            def advance(done: int, total: int) -> None:
+                bar.update(done - bar.n)
+
+            graph = build_knn_graph(
+                self.features,
+                k=max(k, self.k),
+                metric=self.metric,
+                random_state=self.random_state,
+                progress=advance,
+            )
         self.graph = correct_exact_duplicates(graph, self.features)
         self.n_builds += 1
         return self.graph.truncate(min(k, self.graph.k))
@@ -127,4 +153,5 @@ def correct_exact_duplicates(graph: KNNGraph, features: np.ndarray) -> KNNGraph:
         # fewer than k distinct neighbours left (tiny data): fall back to the original lists
         bad = ~short.all(axis=1)
         new_idx[cand[bad]], new_dist[cand[bad]] = idx[cand[bad]], dist[cand[bad]]
-    return KNNGraph(new_idx, new_dist, graph.metric, graph.exact)
+    # keep the graph's measured recall and how it was built
+    return dataclasses.replace(graph, indices=new_idx, distances=new_dist)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -11,50 +13,61 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from goldlabel.cli.io import read_table, write_table
 from goldlabel.cli.progress import show_progress
 from goldlabel.learn.active import STRATEGIES, suggest_rows_to_label
 from goldlabel.learn.autolabel import find_auto_labels
 from goldlabel.learn.pipeline import PipelineResult, run_pipeline
+from goldlabel.tables import COMPRESSIONS, read_table, write_table
 
 __all__ = ["audit_command", "autolabel_command"]
 
 
 def _default_out(file: Path, suffix: str) -> Path:
-    return Path.cwd() / f"{file.stem}.{suffix}{file.suffix if file.suffix else '.csv'}"
+    """``data.csv`` -> ``./data.<suffix>.csv``; ``data.jsonl.gz`` -> ``./data.<suffix>.jsonl.gz``."""
+    tail = file.suffixes[-2:] if file.suffix.lower() in COMPRESSIONS else file.suffixes[-1:]
+    extension = "".join(tail) or ".csv"
+    return Path.cwd() / f"{file.name.removesuffix(extension)}.{suffix}{extension}"
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What every command takes (see :func:`_common_options`): the file, its columns, the run."""
+
+    file: Path
+    label: str
+    text: tuple[str, ...]
+    feature: tuple[str, ...]
+    time_budget: float
+    seed: int
+    jobs: int
+    quiet: bool
 
 
 def _analyse(
-    file: Path,
-    label: str,
-    text: tuple[str, ...],
-    feature: tuple[str, ...],
+    inputs: _Inputs,
     *,
     issue_types: dict[str, dict[str, Any]] | None,
-    time_budget: float,
-    seed: int,
-    jobs: int,
-    quiet: bool,
     unlabeled: str = "full",
 ) -> tuple[pd.DataFrame, PipelineResult]:
-    frame = read_table(file)
-    missing = [c for c in (label, *text, *feature) if c not in frame.columns]
+    # the command line refuses text that is not UTF-8
+    frame = read_table(inputs.file, encoding="utf-8")
+    missing = [c for c in (inputs.label, *inputs.text, *inputs.feature) if c not in frame.columns]
     if missing:
         raise click.BadParameter(
-            f"{file.name} has no column(s) {', '.join(map(repr, missing))}; its columns are "
-            f"{', '.join(map(str, frame.columns))}.",
+            f"{inputs.file.name} has no column(s) {', '.join(map(repr, missing))}; its columns "
+            f"are {', '.join(map(str, frame.columns))}.",
             param_hint="--label/--text/--feature",
         )
-    with show_progress(enabled=not quiet) as progress:
+    with show_progress(enabled=not inputs.quiet) as progress:
         result = run_pipeline(
             frame,
-            label_column=label,
-            text_columns=list(text) or None,
-            feature_columns=list(feature) or None,
+            label_column=inputs.label,
+            text_columns=list(inputs.text) or None,
+            feature_columns=list(inputs.feature) or None,
             issue_types=issue_types,
-            time_budget=time_budget,
-            random_state=seed,
-            n_jobs=jobs,
+            time_budget=inputs.time_budget,
+            random_state=inputs.seed,
+            n_jobs=inputs.jobs,
             unlabeled=unlabeled,
             progress=progress,
         )
@@ -70,6 +83,13 @@ def _issue_counts(rows: pd.DataFrame) -> list[tuple[str, int]]:
 
 
 def _common_options(function: Any) -> Any:
+    """Add the options every command takes; the command receives them as one :class:`_Inputs`."""
+    names = [f.name for f in fields(_Inputs)]
+
+    @functools.wraps(function)
+    def command(**params: Any) -> Any:
+        return function(_Inputs(**{name: params.pop(name) for name in names}), **params)
+
     options = [
         click.argument("file", type=click.Path(path_type=Path, dir_okay=False)),
         click.option("--label", "label", required=True, help="Column holding the given labels."),
@@ -90,8 +110,8 @@ def _common_options(function: Any) -> Any:
         click.option("--quiet", is_flag=True, help="No progress bar and no report."),
     ]
     for option in reversed(options):
-        function = option(function)
-    return function
+        command = option(command)
+    return command
 
 
 @click.command("audit")
@@ -101,36 +121,17 @@ def _common_options(function: Any) -> Any:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write every row with the issue columns (default FILE-stem.cleanset.csv here).",
 )
-def audit_command(
-    file: Path,
-    label: str,
-    text: tuple[str, ...],
-    feature: tuple[str, ...],
-    time_budget: float,
-    seed: int,
-    jobs: int,
-    quiet: bool,
-    out: Path | None,
-) -> None:
+def audit_command(inputs: _Inputs, out: Path | None) -> None:
     """Find label errors, outliers, near duplicates and more in FILE; write every row with flags."""
-    frame, result = _analyse(
-        file,
-        label,
-        text,
-        feature,
-        issue_types=None,
-        time_budget=time_budget,
-        seed=seed,
-        jobs=jobs,
-        quiet=quiet,
-    )
+    frame, result = _analyse(inputs, issue_types=None)
+    file = inputs.file
     exported = result.rows.drop(columns=["given_label"])
     kept = frame.drop(columns=[c for c in exported.columns if c in frame.columns])  # a re-audit
     target = write_table(
         pd.concat([kept, exported], axis=1),
         out or _default_out(file, "cleanset"),
     )
-    if quiet:
+    if inputs.quiet:
         return
     console = Console()
     rows = result.rows
@@ -155,7 +156,7 @@ def audit_command(
                 f"{row['label_issue_score']:.3f}",
             )
         console.print(top)
-    console.print(f"wrote {target}")
+    console.print(f"wrote {target}", soft_wrap=True)  # a path is never broken across lines
 
 
 @click.command("autolabel")
@@ -192,14 +193,7 @@ def audit_command(
     help="How to choose the rows to label next.",
 )
 def autolabel_command(
-    file: Path,
-    label: str,
-    text: tuple[str, ...],
-    feature: tuple[str, ...],
-    time_budget: float,
-    seed: int,
-    jobs: int,
-    quiet: bool,
+    inputs: _Inputs,
     target_accuracy: float,
     confidence: float,
     out: Path | None,
@@ -209,17 +203,11 @@ def autolabel_command(
 ) -> None:
     """Label the rows of FILE a model can vouch for, and suggest which rows a person labels next."""
     frame, result = _analyse(
-        file,
-        label,
-        text,
-        feature,
+        inputs,
         issue_types={"label": {}},
-        time_budget=time_budget,
-        seed=seed,
-        jobs=jobs,
-        quiet=quiet,
         unlabeled="average",  # unlabeled rows scored like the calibration rows
     )
+    file = inputs.file
     labels, probs = result.labels, result.pred_probs
     names = np.asarray(result.class_names, dtype=object)
     labeled = np.flatnonzero(labels >= 0)
@@ -242,7 +230,7 @@ def autolabel_command(
         n_auto, reason = int(decision.n_to_label), decision.reason
         remaining = unlabeled[~decision.mask]
     rows = frame.copy()
-    rows[label] = final.to_numpy()
+    rows[inputs.label] = final.to_numpy()
     rows["label_source"] = source.to_numpy()
     rows["suggested_label"] = result.rows["suggested_label"].to_numpy()
     rows["suggested_label_confidence"] = result.rows["suggested_label_confidence"].to_numpy()
@@ -254,12 +242,12 @@ def autolabel_command(
             strategy=strategy,
             batch_size=batch_size,
             features=result.features.dense[remaining] if strategy == "diverse" else None,
-            random_state=seed,
+            random_state=inputs.seed,
         )
         picks = remaining[order]
     to_label = rows.iloc[picks].drop(columns=["label_source"]).assign(row=picks)
     next_target = write_table(to_label, next_out or _default_out(file, "to_label"))
-    if quiet:
+    if inputs.quiet:
         return
     console = Console()
     console.print(
@@ -269,4 +257,6 @@ def autolabel_command(
     console.print(
         f"auto-labeled {n_auto} rows ({n_auto / max(unlabeled.size, 1):.1%} of unlabeled). {reason}"
     )
-    console.print(f"wrote {target}\nwrote {next_target} ({picks.size} rows to label next)")
+    console.print(
+        f"wrote {target}\nwrote {next_target} ({picks.size} rows to label next)", soft_wrap=True
+    )

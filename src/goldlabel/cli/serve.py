@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from goldlabel.exceptions import InvalidOptionError
+
 __all__ = ["serve_command"]
 
 
@@ -25,4 +27,7 @@ def serve_command(
     """Run the labeling studio (web app and REST API) until interrupted."""
     from goldlabel.server import run_server  # imported here: the server is heavy to import
 
-    run_server(host=host, port=port, data_dir=data_dir, database_url=database_url, demo=demo)
+    try:
+        run_server(host=host, port=port, data_dir=data_dir, database_url=database_url, demo=demo)
+    except InvalidOptionError as error:  # e.g. a non-loopback --host without authentication
+        raise click.UsageError(str(error), ctx=click.get_current_context()) from error

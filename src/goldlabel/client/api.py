@@ -11,23 +11,14 @@ from typing import Any
 import httpx
 
 from goldlabel.exceptions import (
+    ApiError,
     ConflictError,
     DataValidationError,
-    GoldlabelError,
     MissingDependencyError,
     NotFoundError,
 )
 
 __all__ = ["ApiError", "GoldlabelClient"]
-
-
-class ApiError(GoldlabelError):
-    """The server answered with an error other than 400/404/409/501; ``status`` and ``body`` say which."""
-
-    def __init__(self, message: str, *, status: int, body: Any = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.body = body
 
 
 def _raise_for(response: httpx.Response) -> None:

@@ -117,12 +117,14 @@ class KNNGraph:
         """The graph as cleanlab's ``knn_graph``: a CSR matrix, row i holding its k distances."""
         n, k = self.indices.shape
         indptr = np.arange(0, n * k + 1, k, dtype=np.int64)
-        return sp.csr_matrix((self.distances.ravel(), self.indices.ravel(), indptr), shape=(n, n))
+        # copies: sorting or editing the matrix must not touch this (frozen) graph
+        data, cols = self.distances.ravel().copy(), self.indices.ravel().copy()
+        return sp.csr_matrix((data, cols, indptr), shape=(n, n))
 
     @classmethod
     def from_csr(cls, graph: sp.spmatrix, *, metric: Metric = "euclidean") -> KNNGraph:
         """Read a precomputed graph in cleanlab's format: every row with the same number of entries."""
-        csr = sp.csr_matrix(graph)
+        csr = sp.csr_matrix(graph, copy=True)
         n = csr.shape[0]
         if csr.shape[0] != csr.shape[1]:
             raise DataValidationError(
@@ -136,7 +138,6 @@ class KNNGraph:
                 "Build it with sklearn's NearestNeighbors.kneighbors_graph(mode='distance')."
             )
         k = int(counts[0])
-        csr.sort_indices()
         idx = csr.indices.reshape(n, k).astype(np.int64)
         dist = np.asarray(csr.data, dtype=np.float64).reshape(n, k)
         if np.any(idx == np.arange(n)[:, None]):

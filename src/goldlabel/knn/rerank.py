@@ -43,9 +43,7 @@ def _float64_rows(features: np.ndarray, index: np.ndarray, metric: Metric) -> np
     return rows
 
 
-def _pair_distances(
-    queries: np.ndarray, candidates: np.ndarray, metric: Metric
-) -> np.ndarray:
+def _pair_distances(queries: np.ndarray, candidates: np.ndarray, metric: Metric) -> np.ndarray:
     """Distances between ``queries`` (b, d) and their ``candidates`` (b, c, d), float64."""
     diff = candidates - queries[:, None, :]
     sq = np.einsum("ikj,ikj->ik", diff, diff)

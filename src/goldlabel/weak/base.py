@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -16,7 +17,13 @@ from goldlabel.weak.validation import (
     to_vote_matrix,
 )
 
-__all__ = ["BaseLabelModel", "check_class_balance", "count_votes"]
+__all__ = [
+    "BaseLabelModel",
+    "check_class_balance",
+    "compute_vote_shares",
+    "count_votes",
+    "estimate_lf_accuracies",
+]
 
 
 def count_votes(label_matrix: np.ndarray, n_classes: int, *, votes: Any = None) -> np.ndarray:
@@ -34,6 +41,53 @@ def count_votes(label_matrix: np.ndarray, n_classes: int, *, votes: Any = None) 
         votes = to_vote_matrix(label_matrix, n_classes)
     fold = np.tile(np.eye(n_classes), (label_matrix.shape[1], 1))
     return np.asarray(votes @ fold)
+
+
+def compute_vote_shares(
+    label_matrix: np.ndarray, n_classes: int, *, votes: Any = None
+) -> np.ndarray:
+    """Each class's share of a row's votes (majority vote); uniform for a row no LF covers.
+
+    ``votes`` reuses a matrix from :func:`~goldlabel.weak.validation.to_vote_matrix`.
+
+    Examples
+    --------
+    >>> compute_vote_shares(np.array([[0, 1, 1], [-1, -1, -1]]), 2).round(3).tolist()
+    [[0.333, 0.667], [0.5, 0.5]]
+    """
+    counts = count_votes(label_matrix, n_classes, votes=votes)
+    counts[counts.sum(axis=1) == 0] = 1.0
+    return counts / counts.sum(axis=1, keepdims=True)
+
+
+def estimate_lf_accuracies(
+    conditionals: np.ndarray, class_balance: np.ndarray, voted: npt.ArrayLike, *, floor: float
+) -> np.ndarray:
+    """P(vote is right | LF votes) of each LF, from its vote distribution given the true class.
+
+    Parameters
+    ----------
+    conditionals : ndarray of shape (n_lfs, n_classes, n_classes)
+        ``conditionals[j, l, y] = P(LF j votes l | Y = y)``.
+    class_balance : ndarray of shape (n_classes,)
+    voted : ndarray of bool, shape (n_lfs,)
+        Whether each LF voted at all; the accuracy of one that never did is NaN.
+    floor : float
+        Lower bound of an LF's firing probability in the denominator.
+
+    Returns
+    -------
+    ndarray of shape (n_lfs,)
+
+    Examples
+    --------
+    >>> cond = np.array([[[0.4, 0.1], [0.1, 0.4]]])  # fires half the time, right 80 % of it
+    >>> estimate_lf_accuracies(cond, np.array([0.5, 0.5]), np.array([True]), floor=1e-9).round(3)
+    array([0.8])
+    """
+    hit = np.einsum("jll,l->j", conditionals, class_balance)
+    fire = (conditionals * class_balance[None, None, :]).sum(axis=(1, 2))
+    return np.where(voted, hit / np.maximum(fire, floor), np.nan)
 
 
 def check_class_balance(class_balance: Any, n_classes: int, *, owner: str) -> np.ndarray | None:

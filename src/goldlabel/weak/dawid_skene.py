@@ -18,7 +18,8 @@ import numpy as np
 from goldlabel.weak.base import (
     BaseLabelModel,
     check_class_balance,
-    count_votes,
+    compute_vote_shares,
+    estimate_lf_accuracies,
     normalize_log_scores,
 )
 from goldlabel.weak.validation import check_iterations, check_number_option, to_vote_matrix
@@ -112,9 +113,7 @@ class DawidSkeneLabelModel(BaseLabelModel):
         n = label_matrix.shape[0]
         given = check_class_balance(self.class_balance, k, owner=type(self).__name__)
         votes = to_vote_matrix(label_matrix, k)
-        counts = count_votes(label_matrix, k, votes=votes)
-        counts[counts.sum(axis=1) == 0] = 1.0
-        post = counts / counts.sum(axis=1, keepdims=True)
+        post = compute_vote_shares(label_matrix, k, votes=votes)
         vote_prior, abstain_prior = self._prior(label_matrix)
         s = float(self.prior_strength)
         conf = np.zeros((m, k + 1, k))
@@ -137,10 +136,8 @@ class DawidSkeneLabelModel(BaseLabelModel):
         self.n_iter_ = n_iter
         self.class_balance_ = balance
         self.confusions_ = conf
-        hit = np.einsum("jll,l->j", conf[:, 1:, :], balance)
-        fire = (conf[:, 1:, :] * balance[None, None, :]).sum(axis=(1, 2))
         voted = (label_matrix >= 0).any(axis=0)
-        self.accuracies_ = np.where(voted, hit / np.maximum(fire, _FLOOR), np.nan)
+        self.accuracies_ = estimate_lf_accuracies(conf[:, 1:, :], balance, voted, floor=_FLOOR)
 
     def _posterior(self, votes: Any, conf: np.ndarray, balance: np.ndarray) -> np.ndarray:
         log_conf = np.log(conf)

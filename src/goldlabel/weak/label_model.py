@@ -32,7 +32,7 @@ import numpy as np
 from goldlabel.weak.base import (
     BaseLabelModel,
     check_class_balance,
-    count_votes,
+    compute_vote_shares,
     normalize_log_scores,
 )
 from goldlabel.weak.validation import (
@@ -149,9 +149,7 @@ class LabelModel(BaseLabelModel):
         voted = n_votes > 0
         col_class = np.tile(np.arange(k), m)
 
-        counts = count_votes(label_matrix, k, votes=votes)
-        counts[counts.sum(axis=1) == 0] = 1.0
-        post = counts / counts.sum(axis=1, keepdims=True)  # majority vote starts EM
+        post = compute_vote_shares(label_matrix, k, votes=votes)  # majority vote starts EM
         balance = given if given is not None else (post.sum(axis=0) + 1.0) / (n + k)
         a0, alpha = float(self.prior_accuracy), float(self.prior_strength)
         precision = np.full(m * k, a0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from goldlabel.weak.base import BaseLabelModel, count_votes
+from goldlabel.weak.base import BaseLabelModel, compute_vote_shares, count_votes
 
 __all__ = ["MajorityVoteLabelModel"]
 
@@ -44,6 +44,4 @@ class MajorityVoteLabelModel(BaseLabelModel):
         self.class_balance_ = (totals + 1.0) / (totals.sum() + k)
 
     def _proba(self, label_matrix: np.ndarray) -> np.ndarray:
-        counts = count_votes(label_matrix, self.n_classes_)
-        counts[counts.sum(axis=1) == 0] = 1.0
-        return counts / counts.sum(axis=1, keepdims=True)
+        return compute_vote_shares(label_matrix, self.n_classes_)

@@ -20,12 +20,23 @@ import numpy as np
 from scipy.optimize import minimize
 
 from goldlabel.exceptions import InvalidOptionError
-from goldlabel.weak.base import BaseLabelModel, check_class_balance, normalize_log_scores
+from goldlabel.weak.base import (
+    BaseLabelModel,
+    check_class_balance,
+    estimate_lf_accuracies,
+    normalize_log_scores,
+)
 from goldlabel.weak.validation import check_iterations, check_number_option, to_vote_matrix
 
 __all__ = ["MomentLabelModel"]
 
 _EPS = 1e-4
+
+
+def _balance_of(logits: np.ndarray) -> np.ndarray:
+    """The class balance a vector of free logits stands for (softmax)."""
+    p = np.exp(logits - logits.max())
+    return p / p.sum()
 
 
 class MomentLabelModel(BaseLabelModel):
@@ -123,12 +134,7 @@ class MomentLabelModel(BaseLabelModel):
 
         def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
             mu = theta[: d * k].reshape(d, k)
-            if fixed is None:
-                z = theta[d * k :]
-                p = np.exp(z - z.max())
-                p /= p.sum()
-            else:
-                p = fixed
+            p = _balance_of(theta[d * k :]) if fixed is None else fixed
             resid = (mu * p) @ mu.T * mask - target
             r = mu @ p - rates
             diff = mu - mu0
@@ -151,20 +157,13 @@ class MomentLabelModel(BaseLabelModel):
             options={"maxiter": int(self.max_iter), "ftol": float(self.tol), "gtol": 1e-12},
         )
         mu = result.x[: d * k].reshape(d, k)
-        if fixed is None:
-            z = result.x[d * k :]
-            p = np.exp(z - z.max())
-            p /= p.sum()
-        else:
-            p = fixed
+        p = _balance_of(result.x[d * k :]) if fixed is None else fixed
         self.n_iter_ = int(result.nit)
         self.class_balance_ = p
         cond = mu.reshape(m, k, k)
         voted = (label_matrix >= 0).any(axis=0)
-        hit = np.einsum("jll,l->j", cond, p)
-        fire = (cond * p[None, None, :]).sum(axis=(1, 2))
         self.conditional_probs_ = cond
-        self.accuracies_ = np.where(voted, hit / np.maximum(fire, _EPS), np.nan)
+        self.accuracies_ = estimate_lf_accuracies(cond, p, voted, floor=_EPS)
         self._log_mu = np.log(mu)
 
     def _proba(self, label_matrix: np.ndarray) -> np.ndarray:
