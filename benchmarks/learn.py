@@ -139,6 +139,7 @@ def autolabel_once(
     model: str,
     per_class: Any,
     unlabeled: str,
+    calibrate: bool = True,
 ) -> dict[str, Any]:
     from goldlabel.learn.autolabel import cross_fit_pred_probs, find_auto_labels
 
@@ -154,6 +155,13 @@ def autolabel_once(
         unlabeled=unlabeled,
         random_state=seed,
     )
+    if calibrate:
+        # Temperature fitted on the labelled rows' out-of-fold probabilities, as run_pipeline does.
+        from goldlabel.learn.calibration import apply_temperature, fit_temperature
+
+        temperature = fit_temperature(cal_probs, labels[keep])
+        probs = apply_temperature(probs, temperature)
+        cal_probs = apply_temperature(cal_probs, temperature)
     result = find_auto_labels(
         probs, cal_probs, labels[keep], target_accuracy=target, confidence=0.9, per_class=per_class
     )
@@ -210,6 +218,7 @@ def section_autolabel(args: argparse.Namespace) -> dict[str, Any]:
                 model=args.model,
                 per_class=args.per_class,
                 unlabeled=args.unlabeled,
+                calibrate=args.calibrate,
             )
             for seed in seeds
         ]
@@ -246,7 +255,7 @@ def section_autolabel(args: argparse.Namespace) -> dict[str, Any]:
     print(
         f"\n## Auto-labeling, AG News (7,600 rows), target {target:.0%}, confidence 90 %, "
         f"{len(seeds)} seeds, model {args.model}, per_class={args.per_class}, "
-        f"unlabeled={args.unlabeled}\n"
+        f"unlabeled={args.unlabeled}, temperature-scaled={args.calibrate}\n"
     )
     print(
         "| labels kept | rows | CV acc | goldlabel coverage (min-max) | seeds labeling "
@@ -268,10 +277,12 @@ def section_autolabel(args: argparse.Namespace) -> dict[str, Any]:
         "model": args.model,
         "per_class": args.per_class,
         "unlabeled": args.unlabeled,
+        "calibrate": args.calibrate,
         "summary": summary,
         "runs": rows,
     }
-    print(f"\nwritten: {write_results('autolabel', payload)}")
+    name = f"autolabel-t{round(target * 100)}" + ("" if args.calibrate else "-raw")
+    print(f"\nwritten: {write_results(name, payload)}")
     return payload
 
 
@@ -550,6 +561,12 @@ def main() -> int:
     )
     parser.add_argument("--target", type=float, default=0.95, help="auto-labeling target accuracy")
     parser.add_argument("--unlabeled", choices=["average", "one_fold"], default="average")
+    parser.add_argument(
+        "--raw-probs",
+        dest="calibrate",
+        action="store_false",
+        help="auto-labeling: skip the temperature scaling of the cross-fitted probabilities",
+    )
     parser.add_argument("--al-seeds", type=int, default=5, help="active-learning seeds (default 5)")
     parser.add_argument(
         "--al-model", choices=["lr", "cnb", "sgd"], default="sgd", help="active-learning model"

@@ -316,3 +316,118 @@ def test_cross_fit_pred_probs_errors(labels, kwargs, error, match):
     X = np.arange(8, dtype=float).reshape(4, 2)
     with pytest.raises(error, match=match):
         cross_fit_pred_probs(X, labels, X, **kwargs)
+
+
+def draw_overconfident(
+    rng: np.random.Generator, n: int, k: int = 4
+) -> tuple[np.ndarray, np.ndarray]:
+    """pred_probs whose confidence overstates accuracy (p(right) = confidence squared)."""
+    probs, _ = draw_calibrated(rng, n, k=k, low=0.5)
+    conf, predicted = probs.max(axis=1), probs.argmax(axis=1)
+    wrong = rng.random(n) >= conf**2
+    labels = np.where(wrong, (predicted + rng.integers(1, k, n)) % k, predicted)
+    return probs, labels
+
+
+TARGETS = np.round(np.arange(0.5, 0.995, 0.025), 3)
+
+
+@pytest.mark.parametrize(
+    ("draw", "n_cal", "per_class", "confidence"),
+    [
+        (draw_calibrated, 40, False, 0.9),
+        (draw_calibrated, 40, "auto", 0.9),
+        (draw_calibrated, 150, True, 0.8),
+        (draw_overconfident, 60, False, 0.9),
+        (draw_overconfident, 300, "auto", 0.95),
+    ],
+    ids=[
+        "calibrated-40",
+        "calibrated-40-auto",
+        "per-class-150",
+        "overconfident-60",
+        "overconf-auto",
+    ],
+)
+def test_a_lower_target_never_labels_fewer_rows(draw, n_cal, per_class, confidence):
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        cal_probs, cal_labels = draw(rng, n_cal)
+        pool_probs, _ = draw(rng, 1000)
+        counts = [
+            find_auto_labels(
+                pool_probs,
+                cal_probs,
+                cal_labels,
+                target_accuracy=float(t),
+                confidence=confidence,
+                per_class=per_class,
+            ).n_to_label
+            for t in TARGETS
+        ]
+        drops = [
+            (float(TARGETS[i]), counts[i], float(TARGETS[i + 1]), counts[i + 1])
+            for i in range(len(counts) - 1)
+            if counts[i] < counts[i + 1]
+        ]
+        assert not drops, f"seed {seed}: (lower target, rows, higher target, rows) {drops}"
+        assert counts[0] > 0 or n_cal < 100  # the sweep is not vacuous where evidence suffices
+
+
+def test_reported_case_a_lower_target_labels_at_least_as_many_rows():
+    """Backend report: 8,000 generated news rows, 40 labeled, 5 % noise, seed 2; 0.8 labeled 0."""
+    from goldlabel.learn.pipeline import run_pipeline
+    from goldlabel.service.demo import NEWS_CLASSES, generate_news_frame
+
+    frame, truth = generate_news_frame(8000, labeled_fraction=0.005, noise=0.05, random_state=2)
+    result = run_pipeline(
+        frame,
+        label_column="label",
+        text_columns=["title", "description"],
+        class_names=list(NEWS_CLASSES),
+        issue_types={"label": {}},
+        refit_without_issues=False,
+        time_budget=20,
+    )
+    pool, cal = np.flatnonzero(result.labels < 0), np.flatnonzero(result.labels >= 0)
+    assert cal.size == 40
+    found = {
+        t: find_auto_labels(
+            result.pred_probs[pool],
+            result.pred_probs[cal],
+            result.labels[cal],
+            target_accuracy=t,
+            per_class="auto",
+        )
+        for t in (0.7, 0.8, 0.85, 0.9)
+    }
+    counts = [found[t].n_to_label for t in (0.7, 0.8, 0.85, 0.9)]
+    assert counts == sorted(counts, reverse=True) and counts[-1] > 1000
+    for t, res in found.items():
+        assert np.mean(truth[pool][res.indices] == res.labels) >= t
+
+
+def test_pipeline_scores_unlabeled_rows_like_the_calibration_rows_by_default():
+    """run_pipeline's default is the fold-model average for unlabeled rows (what find_auto_labels needs)."""
+    import pandas as pd
+    from sklearn.datasets import load_iris
+
+    from goldlabel.learn.pipeline import run_pipeline
+
+    iris = load_iris(as_frame=True).frame
+    iris["target"] = iris["target"].astype(object)
+    iris.loc[::4, "target"] = None
+    options = {
+        "label_column": "target",
+        "candidates": ["logistic_regression"],
+        "refit_without_issues": False,
+        "issue_types": {"label": {}},
+        "time_budget": 10,
+    }
+    default = run_pipeline(iris, **options).pred_probs
+    average = run_pipeline(iris, unlabeled="average", **options).pred_probs
+    full = run_pipeline(iris, unlabeled="full", **options).pred_probs
+    unlabeled = pd.isna(iris["target"]).to_numpy()
+    assert np.array_equal(default, average)
+    assert np.allclose(default[~unlabeled], full[~unlabeled])
+    assert not np.allclose(default[unlabeled], full[unlabeled])

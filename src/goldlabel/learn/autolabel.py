@@ -8,10 +8,17 @@ same distribution and scored by equivalent models), e.g. calibration probabiliti
 out-of-sample, from cross-validation.
 
 How: candidate thresholds are quantiles of the confidences of all rows, labelled and unlabeled (so
-their order is fixed before any label is read), from the most to the least demanding. Each is tested
-with an exact test on the calibration rows it accepts (hypergeometric, by exchangeability with the
-unlabeled rows it accepts; Clopper-Pearson in the limit of many unlabeled rows), in that order, and
-testing stops at the first threshold that fails (fixed-sequence testing, as in Learn then Test). A rule
+their order is fixed before any label is read), from the most to the least demanding. Testing starts
+at an *anchor* candidate chosen from the confidences alone (where the calibration rows would certify
+the highest accuracy if the confidences were calibrated) and goes towards less demanding ones. Each is
+tested with an exact test on the calibration rows it accepts (hypergeometric, by exchangeability with
+the unlabeled rows it accepts; Clopper-Pearson in the limit of many unlabeled rows), and testing stops
+at the first threshold that fails (fixed-sequence testing, as in Learn then Test). The anchor does not
+depend on ``target_accuracy``, so a lower target never labels fewer rows (every p-value falls as the
+target falls); an anchor chosen per target (the earliest candidate with enough calibration rows for
+that target) made a lower target start where the evidence was thinner and could label nothing where a
+higher one labelled most rows. Calibrated confidences (e.g. temperature-scaled) place the anchor
+best; miscalibrated ones cost coverage, never the guarantee. A rule
 that keeps the lowest threshold whose calibration accuracy reaches the target misses the target in a
 large share of runs; this one misses it in at most ``1 - confidence`` of them. With too few calibration
 rows to certify anything (45 error-free rows at least for 95 % at 90 % confidence) it labels nothing and
@@ -25,7 +32,6 @@ unlabeled rows than the calibration rows say, and the threshold too lenient).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -39,6 +45,7 @@ from sklearn.utils import _safe_indexing
 from goldlabel.core.validation import check_labels, check_pred_probs
 from goldlabel.exceptions import DataValidationError, InvalidOptionError
 from goldlabel.learn.risk import (
+    compute_clopper_pearson_upper,
     compute_exchangeable_p_values,
     count_rows_needed,
     select_by_fixed_sequence,
@@ -115,6 +122,7 @@ class _Search:
     n_rows: np.ndarray  # (M,) calibration rows accepted
     n_errors: np.ndarray  # (M,) of which wrong
     n_new: np.ndarray  # (M,) unlabeled rows accepted
+    expected_wrong: np.ndarray  # (M,) sum of 1 - confidence over all rows accepted (no label read)
 
 
 def _check_options(
@@ -205,34 +213,61 @@ def _search(
 ) -> _Search:
     n_rows, n_errors = _count_above(thresholds, cal_conf, cal_pred, cal_wrong)
     n_new, _ = _count_above(thresholds, conf, predicted)
-    return _Search(thresholds=thresholds, n_rows=n_rows, n_errors=n_errors, n_new=n_new)
+    all_conf = np.concatenate([conf, cal_conf])
+    all_pred = np.concatenate([predicted, cal_pred])
+    expected_wrong = _sum_above(thresholds, all_conf, all_pred, 1.0 - all_conf)
+    return _Search(
+        thresholds=thresholds,
+        n_rows=n_rows,
+        n_errors=n_errors,
+        n_new=n_new,
+        expected_wrong=expected_wrong,
+    )
 
 
-def _first_testable(n_needed: int) -> float:
-    """Calibration rows a candidate should hold, on average, before it is tested."""
-    return n_needed + math.sqrt(n_needed)
+def _sum_above(
+    thresholds: np.ndarray, conf: np.ndarray, pred: np.ndarray, values: np.ndarray
+) -> np.ndarray:
+    """Sum of ``values`` over the rows each candidate accepts, shape (M,)."""
+    sums = np.zeros(thresholds.shape[0])
+    for k in range(thresholds.shape[1]):
+        rows = np.flatnonzero(pred == k)
+        if rows.size == 0:
+            continue
+        order = np.argsort(conf[rows], kind="stable")
+        above = rows.size - np.searchsorted(conf[rows][order], thresholds[:, k], side="left")
+        from_top = np.concatenate([[0.0], np.cumsum(values[rows][order][::-1])])
+        sums += from_top[above]
+    return sums
 
 
-def _choose(search: _Search, max_error: float, delta: float, n_needed: int, share: float) -> int:
-    """Position of the certified candidate, or -1.
+def _anchor(search: _Search, delta: float, share: float) -> int:
+    """Candidate the fixed sequence starts from: the best expected evidence, read from confidences only.
 
-    Candidates are skipped until they hold, in expectation, a few more calibration rows than the
-    fewest that could certify anything. The expectation (``share`` of all the rows they accept) depends
-    on the confidences of all rows only, not on which are labelled nor on any label, so skipping keeps
-    the fixed-sequence guarantee.
+    For each candidate, the calibration rows it should hold (``share`` of all the rows it accepts) and
+    their expected errors (``share`` of the summed ``1 - confidence``) give the accuracy a
+    Clopper-Pearson bound would certify if the confidences were calibrated; the anchor is the first
+    candidate where that is highest. It depends on the confidences of all rows and on how many are
+    labelled, not on which rows are labelled, on any label, nor on the target, so the fixed-sequence
+    guarantee holds and the outcome is monotone in the target.
     """
-    expected = (search.n_rows + search.n_new) * share
-    testable = np.flatnonzero(expected >= _first_testable(n_needed))
-    if testable.size == 0:
-        return -1
+    expected_rows = (search.n_rows + search.n_new) * share
+    expected_wrong = np.minimum(search.expected_wrong * share, expected_rows)
+    upper = compute_clopper_pearson_upper(expected_wrong, expected_rows, confidence=1.0 - delta)
+    return int(np.argmin(np.atleast_1d(upper)))
+
+
+def _choose(search: _Search, max_error: float, delta: float, share: float) -> int:
+    """Position of the certified candidate, or -1: fixed-sequence testing from the anchor on."""
+    start = _anchor(search, delta, share)
     p_values = compute_exchangeable_p_values(
-        search.n_errors[testable],
-        search.n_rows[testable],
-        search.n_new[testable],
+        search.n_errors[start:],
+        search.n_rows[start:],
+        search.n_new[start:],
         max_error=max_error,
     )
     last = select_by_fixed_sequence(p_values, delta=delta)
-    return int(testable[last]) if last >= 0 else -1
+    return start + int(last) if last >= 0 else -1
 
 
 def _accuracy_lower_bound(n_errors: int, n_rows: int, n_new: int, delta: float) -> float:
@@ -346,7 +381,7 @@ def find_auto_labels(
     for mode in modes:
         thresholds = _candidate_thresholds(all_conf, all_pred, n_classes, int(n_candidates), mode)
         search = _search(thresholds, conf, predicted, cal_conf, cal_pred, cal_wrong)
-        chosen = _choose(search, max_error, delta, n_needed, share)
+        chosen = _choose(search, max_error, delta, share)
         n_label = int(search.n_new[chosen]) if chosen >= 0 else -1
         outcomes.append((n_label, -len(outcomes), mode, search, chosen))
     _, _, mode, search, chosen = max(outcomes, key=lambda o: (o[0], o[1]))

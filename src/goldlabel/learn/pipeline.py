@@ -142,7 +142,7 @@ def run_pipeline(
     time_budget: float = 60.0,
     n_folds: int = 5,
     refit_without_issues: bool = True,
-    unlabeled: str = "full",
+    unlabeled: str = "average",
     sentence_embeddings: bool = False,
     random_state: int = 0,
     n_jobs: int | None = None,
@@ -175,10 +175,11 @@ def run_pipeline(
     n_folds : int, default 5
     refit_without_issues : bool, default True
         Cross-validate again with the first round's flagged rows out of training.
-    unlabeled : {"full", "average"}, default "full"
-        Predict unlabeled rows with a model fit on every labeled row, or with the average of the
-        fold models ("average": what auto-labeling thresholds need, see
-        :func:`~goldlabel.learn.cross_val_pred_probs`).
+    unlabeled : {"average", "full"}, default "average"
+        Predict unlabeled rows with the average of the fold models ("average": scored like the
+        labeled rows' out-of-fold probabilities, which auto-labeling thresholds are calibrated on,
+        see :func:`~goldlabel.learn.cross_val_pred_probs`; it also saves one fit per model), or with
+        a model fit on every labeled row ("full").
     sentence_embeddings : bool, default False
         Embed text with the optional sentence encoder (``goldlabel[embeddings]``).
     random_state : int, default 0

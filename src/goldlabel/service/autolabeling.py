@@ -1,7 +1,11 @@
 """Auto-labeling: the threshold proposal with its promised accuracy, and applying it.
 
 The proposal calls :func:`goldlabel.learn.autolabel.find_auto_labels` on the current analysis: the
-unlabeled rows' probabilities, and the labeled rows' out-of-sample probabilities as calibration data.
+probabilities of the rows unlabeled now, and, as calibration data, the out-of-fold probabilities of the
+rows that were labeled when the analysis ran, with those labels. The pipeline engine scores unlabeled
+rows by the average of the same fold models (``run_pipeline(..., unlabeled="average")``, its default),
+so both sides are scored alike. Rows labeled after the analysis leave the pool and are not used as
+calibration data (their probabilities are not out of fold).
 """
 
 from __future__ import annotations
