@@ -47,7 +47,7 @@ def _analyse(
     inputs: _Inputs,
     *,
     issue_types: dict[str, dict[str, Any]] | None,
-    unlabeled: str = "full",
+    unlabeled: str = "average",
 ) -> tuple[pd.DataFrame, PipelineResult]:
     # the command line refuses text that is not UTF-8
     frame = read_table(inputs.file, encoding="utf-8")

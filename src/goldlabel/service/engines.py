@@ -2,14 +2,13 @@
 
 An :class:`AnalysisEngine` turns a project's rows and current labels into per-row results (out-of-sample
 predicted probabilities, suggested label and confidence, label-issue flag and score, other audit checks)
-and trains a final model. :func:`default_engine` picks goldlabel's full pipeline
-(``goldlabel.learn.pipeline``) when it is installed and otherwise :class:`BaselineEngine`: TF-IDF and
-tabular features, a cross-validated logistic regression and ``goldlabel.core``'s confident learning.
+and trains a final model. :func:`default_engine` is goldlabel's learning pipeline
+(``goldlabel.learn.pipeline``); :class:`BaselineEngine` (TF-IDF and tabular features, a cross-validated
+logistic regression and ``goldlabel.core``'s confident learning) trains the deployable model versions.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -269,12 +268,7 @@ class BaselineEngine:
 
 
 def default_engine() -> AnalysisEngine:
-    """goldlabel's full learning pipeline when installed, else :class:`BaselineEngine`."""
-    if (
-        importlib.util.find_spec("goldlabel.learn.pipeline") is not None
-        and importlib.util.find_spec("goldlabel.service.pipeline_engine") is not None
-    ):
-        module = importlib.import_module("goldlabel.service.pipeline_engine")
-        engine: AnalysisEngine = module.PipelineEngine()
-        return engine
-    return BaselineEngine()
+    """goldlabel's learning pipeline (:mod:`goldlabel.learn.pipeline`) as an analysis engine."""
+    from goldlabel.service.pipeline_engine import PipelineEngine  # it builds on this module
+
+    return PipelineEngine()
