@@ -14,7 +14,7 @@ import goldlabel
 from goldlabel.server.deps import AppState
 from goldlabel.server.errors import install_error_handlers
 from goldlabel.server.pages import install_pages
-from goldlabel.server.routes import auth, datasets, jobs, models, projects, rows
+from goldlabel.server.routes import auth, datasets, jobs, models, projects, rows, weak
 from goldlabel.service.analysis import ANALYSIS_JOB, make_analysis_handler
 from goldlabel.service.auth import auth_configured
 from goldlabel.service.engines import AnalysisEngine, default_engine
@@ -80,7 +80,7 @@ def create_app(
     )
     app.state.goldlabel = AppState(db=db, runner=runner, require_auth=bool(require_auth))
     install_error_handlers(app)
-    for module in (datasets, projects, rows, jobs, models, auth):
+    for module in (datasets, projects, rows, jobs, models, auth, weak):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["meta"])

@@ -48,6 +48,7 @@ _PAGES = {
     "analytics": "analytics.html",
     "export": "export.html",
     "models": "models.html",
+    "rules": "lfs.html",
 }
 _ISSUES = {
     "label": RowState.is_label_issue,

@@ -39,6 +39,7 @@ __all__ = [
     "Job",
     "ModelVersion",
     "Project",
+    "ProjectLF",
     "RowState",
     "RowTag",
     "User",
@@ -303,3 +304,25 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (Index("ix_jobs_status", "status"),)
+
+
+class ProjectLF(Base):
+    """A keyword or regular-expression labeling function of a project, voting one class.
+
+    ``kind`` is ``"keyword"`` (``keywords`` holds the words) or ``"regex"`` (``pattern``); ``label`` is
+    the voted class index; inactive LFs are kept but left out of the label model.
+    """
+
+    __tablename__ = "project_lfs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    pattern: Mapped[str | None] = mapped_column(Text, nullable=True)
+    keywords: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    label: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(200), default="local")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_project_lfs_name"),)
