@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from goldlabel.core.grouping import BLOCK_SORT_CLASSES, group_by_label
 from goldlabel.core.latent import (
     TINY_VALUE,
     clip_noise_rates,
@@ -118,7 +119,10 @@ def analyse(
         if attempt:
             given_p = gather_given(labs, probs)
         if thresholds is None:
-            thr = _thresholds_from_groups(given_p[order], starts, probs.dtype)
+            if k <= BLOCK_SORT_CLASSES:  # a few large classes: gather each in turn
+                thr = _thresholds_from_groups(given_p, starts, probs.dtype, order=order)
+            else:
+                thr = _thresholds_from_groups(given_p[order], starts, probs.dtype)
         else:
             thr = thresholds
         scan = scan_rows(labs, probs, threshold_floor(thr), given_p=given_p, n_jobs=jobs)
@@ -138,28 +142,26 @@ def analyse(
     )
 
 
-def group_by_label(labels: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row indices sorted by label (stable) and the start of each class's run.
-
-    Returns ``order`` of shape (N,) and ``starts`` of shape (K + 1,): the rows labeled ``k`` are
-    ``order[starts[k]:starts[k + 1]]``, in increasing order.
-    """
-    small = labels.astype(np.int16 if n_classes < 2**15 else np.int32)
-    order = np.argsort(small, kind="stable")
-    counts = np.bincount(labels, minlength=n_classes)
-    starts = np.zeros(n_classes + 1, dtype=np.int64)
-    np.cumsum(counts, out=starts[1:])
-    return order, starts
-
-
 def _thresholds_from_groups(
-    values_sorted: np.ndarray, starts: np.ndarray, dtype: np.dtype
+    values_sorted: np.ndarray,
+    starts: np.ndarray,
+    dtype: np.dtype,
+    *,
+    order: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Per-class mean of ``values_sorted`` (grouped by class), with cleanlab's dtype rules."""
+    """Per-class mean of ``values_sorted`` (grouped by class), with cleanlab's dtype rules.
+
+    With ``order`` (from :func:`group_by_label`), ``values_sorted`` is in row order instead and each
+    class's values are gathered in turn: the same means, without an N-long sorted copy.
+    """
     means: list[Any] = []
     for k in range(starts.shape[0] - 1):
         a, b = int(starts[k]), int(starts[k + 1])
-        means.append(np.mean(values_sorted[a:b]) if b > a else _ABSENT_CLASS_THRESHOLD)
+        if b <= a:
+            means.append(_ABSENT_CLASS_THRESHOLD)
+            continue
+        values = values_sorted[a:b] if order is None else values_sorted.take(order[a:b])
+        means.append(np.mean(values))
     if not means:
         return np.zeros(0, dtype=dtype)
     return np.clip(np.asarray(means), a_min=CONFIDENT_THRESHOLDS_LOWER_BOUND, a_max=None)
@@ -210,7 +212,9 @@ def _confident_counts(
         given = analysis.labels[counted]
         guessed = analysis.guess[counted]
         if pairs is None:
-            pairs = np.bincount(guessed * n_classes + given, minlength=n_classes * n_classes)
+            pairs = np.bincount(
+                guessed.astype(np.int64) * n_classes + given, minlength=n_classes * n_classes
+            )
         if with_indices:
             off_diagonal = np.flatnonzero(counted)[guessed != given]
     # Built as [true][given] and transposed, so its memory layout (and hence the float summation

@@ -174,7 +174,8 @@ def _stream_scan(
             n_issues += int(np.count_nonzero(counted & (guess != labels) & ~given_is_top))
         else:
             pair_counts += np.bincount(
-                guess[counted] * k_classes + labels[counted], minlength=k_classes * k_classes
+                guess[counted].astype(np.int64) * k_classes + labels[counted],
+                minlength=k_classes * k_classes,
             )
     return pair_counts, n_issues
 
