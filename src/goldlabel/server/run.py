@@ -62,6 +62,7 @@ def run_server(
     import uvicorn
 
     from goldlabel.server.app import create_app
+    from goldlabel.service.analysis import start_analysis
     from goldlabel.service.demo import create_demo_project
 
     if demo and data_dir is None and database_url is None:
@@ -76,6 +77,8 @@ def run_server(
             "POST /api/auth/tokens on a loopback server), or bind 127.0.0.1."
         )
     if demo:
-        create_demo_project(db)
+        project = create_demo_project(db)
+        with db.write() as session:  # the job runner picks the queued analysis up at start
+            start_analysis(session, project.id, user="demo")
     app = create_app(db, require_auth=configured or not is_loopback(host))
     uvicorn.run(app, host=host, port=port, log_level="info")
