@@ -34,6 +34,13 @@ from goldlabel.learn.featurize_images import ImageFeaturizer
 from goldlabel.learn.featurize_sentences import SentenceEmbeddingFeaturizer
 from goldlabel.learn.featurize_tabular import TabularFeaturizer
 from goldlabel.learn.featurize_text import TextFeaturizer
+from goldlabel.learn.multilabel import (
+    MultilabelCrossValResult,
+    assign_multilabel_folds,
+    cross_val_multilabel_probs,
+    encode_multilabel_labels,
+    run_multilabel_pipeline,
+)
 from goldlabel.learn.pipeline import PipelineResult, run_pipeline
 from goldlabel.learn.selection import ModelChoice, Selection, refit_choice, select_model
 from goldlabel.learn.zeroshot import compute_similarity_probs, compute_zero_shot_probs
@@ -52,6 +59,7 @@ __all__ = [
     "FrameFeaturizer",
     "ImageFeaturizer",
     "ModelChoice",
+    "MultilabelCrossValResult",
     "PipelineResult",
     "Selection",
     "SentenceEmbeddingFeaturizer",
@@ -60,11 +68,14 @@ __all__ = [
     "TextFeaturizer",
     "apply_temperature",
     "assign_folds",
+    "assign_multilabel_folds",
     "compute_log_loss",
     "compute_similarity_probs",
     "compute_uncertainty_scores",
     "compute_zero_shot_probs",
+    "cross_val_multilabel_probs",
     "cross_val_pred_probs",
+    "encode_multilabel_labels",
     "featurize",
     "find_auto_labels",
     "fit_temperature",
@@ -72,6 +83,7 @@ __all__ = [
     "infer_column_types",
     "list_candidates",
     "refit_choice",
+    "run_multilabel_pipeline",
     "run_pipeline",
     "select_model",
     "suggest_rows_to_label",

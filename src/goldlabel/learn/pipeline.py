@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_limits
 from goldlabel.audit import Audit
 from goldlabel.audit.loading import encode_labels
 from goldlabel.core import find_label_issues
-from goldlabel.exceptions import DataValidationError, InvalidLabelsError
+from goldlabel.exceptions import DataValidationError, InvalidLabelsError, InvalidOptionError
 from goldlabel.learn.columns import as_pandas
 from goldlabel.learn.featurize import Features, featurize
 from goldlabel.learn.selection import ModelChoice, refit_choice, select_model
@@ -132,6 +132,7 @@ def run_pipeline(
     data: Any,
     *,
     label_column: str,
+    task: str = "multiclass",
     text_columns: Sequence[str] | None = None,
     feature_columns: Sequence[str] | None = None,
     column_types: Mapping[str, str] | None = None,
@@ -155,6 +156,11 @@ def run_pipeline(
     data : pandas or polars DataFrame, or dict of columns
     label_column : str
         The given labels; empty cells are unlabeled rows.
+    task : {"multiclass", "multilabel"}, default "multiclass"
+        "multilabel" runs :func:`goldlabel.learn.multilabel.run_multilabel_pipeline` (label cells
+        are lists of class names; the result's ``labels`` is then the one-hot matrix of shape
+        (n_rows, n_classes)); ``class_descriptions``, ``candidates``, ``time_budget`` and
+        ``refit_without_issues`` are multi-class options it does not take.
     text_columns : sequence of str, optional
         Columns to treat as text.
     feature_columns : sequence of str, optional
@@ -203,6 +209,28 @@ def run_pipeline(
     >>> bool(result.rows.loc[0, "is_label_issue"]), result.rows.loc[0, "suggested_label"]
     (True, 0)
     """
+    if task not in ("multiclass", "multilabel"):
+        raise InvalidOptionError(
+            f"task must be 'multiclass' or 'multilabel', but received {task!r}."
+        )
+    if task == "multilabel":
+        from goldlabel.learn.multilabel import run_multilabel_pipeline  # it imports this module
+
+        return run_multilabel_pipeline(
+            data,
+            label_column=label_column,
+            text_columns=text_columns,
+            feature_columns=feature_columns,
+            column_types=column_types,
+            class_names=class_names,
+            issue_types=issue_types,
+            n_folds=n_folds,
+            unlabeled=unlabeled,
+            sentence_embeddings=sentence_embeddings,
+            random_state=random_state,
+            n_jobs=n_jobs,
+            progress=progress,
+        )
     frame = as_pandas(data).reset_index(drop=True)
     if label_column not in frame.columns:
         raise DataValidationError(

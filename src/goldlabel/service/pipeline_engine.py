@@ -1,8 +1,11 @@
 """The analysis engine backed by goldlabel's learning pipeline (:func:`goldlabel.learn.pipeline.run_pipeline`).
 
 It featurizes, chooses and cross-validates a model, runs every default audit check and suggests labels.
-Training a deployable model version still uses :class:`~goldlabel.service.engines.BaselineEngine`,
-whose fitted pipeline can predict new rows on its own.
+A multi-label project (labels stored as bit masks) runs the pipeline's multi-label branch: one-vs-rest
+cross-validated probabilities, multi-label confident learning, and a suggested label set (every class
+with probability >= 0.5) stored as a bit mask. Training a deployable model version still uses
+:class:`~goldlabel.service.engines.BaselineEngine`, whose fitted pipeline can predict new rows on its own;
+it is multi-class only.
 """
 
 from __future__ import annotations
@@ -35,8 +38,37 @@ def _picklable(obj: Any) -> Any:
     return obj
 
 
+def _label_cells(labels: np.ndarray, classes: list[str], multilabel: bool) -> list[Any]:
+    """Stored labels (class index, or bit mask when multi-label; -1 = unlabeled) as label cells."""
+    if not multilabel:
+        names = np.asarray(classes, dtype=object)
+        return list(np.where(labels >= 0, names[np.clip(labels, 0, None)], None))
+    return [
+        None if v < 0 else [c for i, c in enumerate(classes) if (int(v) >> i) & 1] for v in labels
+    ]
+
+
+def _multilabel_metrics(
+    pred_probs: np.ndarray, masks: np.ndarray, n_classes: int
+) -> dict[str, Any]:
+    """Cross-validated exact-set accuracy, per-class (Hamming) accuracy and micro F1 of labeled rows."""
+    labeled = masks >= 0
+    if not labeled.any():
+        return {"cv_accuracy": None, "cv_hamming_accuracy": None, "cv_micro_f1": None}
+    bits = np.arange(n_classes, dtype=np.int64)
+    given = (masks[labeled, None] >> bits) & 1 == 1
+    guess = pred_probs[labeled] >= 0.5
+    hits = int((given & guess).sum())
+    wrong = int((given != guess).sum())
+    return {
+        "cv_accuracy": float((given == guess).all(axis=1).mean()),
+        "cv_hamming_accuracy": float((given == guess).mean()),
+        "cv_micro_f1": float(2 * hits / (2 * hits + wrong)) if hits + wrong else 1.0,
+    }
+
+
 class PipelineEngine:
-    """featurize -> model choice and cross-validation -> audit -> suggestions (multi-class)."""
+    """featurize -> cross-validation -> audit -> suggestions, for multi-class or multi-label data."""
 
     name = "goldlabel-pipeline"
 
@@ -47,20 +79,19 @@ class PipelineEngine:
         """Every row's export columns and out-of-sample probabilities."""
         from goldlabel.learn.pipeline import run_pipeline
 
-        if data.task != "multiclass":
+        if data.task not in ("multiclass", "multilabel"):
             raise DataValidationError(
-                "the analysis pipeline handles multi-class projects; this project is "
-                f"{data.task}. Create a multi-class project to analyse it."
+                "the analysis pipeline handles multi-class and multi-label projects; this project "
+                f"is {data.task!r}."
             )
         classes = list(data.classes)
+        multilabel = data.task == "multilabel"
         frame = data.frame.reset_index(drop=True).copy()
-        names = np.asarray(classes, dtype=object)
-        frame[_LABEL] = pd.Series(
-            np.where(data.labels >= 0, names[np.clip(data.labels, 0, None)], None), dtype=object
-        )
+        frame[_LABEL] = pd.Series(_label_cells(data.labels, classes, multilabel), dtype=object)
         result = run_pipeline(
             frame,
             label_column=_LABEL,
+            task=data.task,
             text_columns=list(data.text_columns) or None,
             feature_columns=list(data.feature_columns) or None,
             class_names=classes,
@@ -75,7 +106,13 @@ class PipelineEngine:
         rows = result.rows
         index = {c: i for i, c in enumerate(classes)}
         columns: dict[str, np.ndarray] = {
-            "suggested_label": np.array([index[c] for c in rows["suggested_label"]], dtype=np.int64)
+            "suggested_label": np.array(
+                [
+                    sum(1 << index[c] for c in s) if multilabel else index[s]
+                    for s in rows["suggested_label"]
+                ],
+                dtype=np.int64,
+            )
         }
         for name in rows.columns:
             if name in ("given_label", "suggested_label"):
@@ -92,16 +129,21 @@ class PipelineEngine:
             else:
                 columns[name] = values.to_numpy()
         labeled = data.labels >= 0
-        accuracy = (
-            float((result.pred_probs[labeled].argmax(1) == data.labels[labeled]).mean())
-            if labeled.any()
-            else None
-        )
+        if multilabel:
+            scores = _multilabel_metrics(result.pred_probs, data.labels, len(classes))
+        else:
+            scores = {
+                "cv_accuracy": float(
+                    (result.pred_probs[labeled].argmax(1) == data.labels[labeled]).mean()
+                )
+                if labeled.any()
+                else None
+            }
         return AnalysisOutput(
             pred_probs=np.asarray(result.pred_probs, dtype=np.float64),
             columns=columns,
             metrics={
-                "cv_accuracy": accuracy,
+                **scores,
                 "n_labeled": int(labeled.sum()),
                 "n_rows": len(frame),
                 "method": result.method,
@@ -113,4 +155,9 @@ class PipelineEngine:
 
     def train(self, data: AnalysisInput, *, progress: Progress) -> TrainedModel:
         """A deployable model fitted on the labeled rows (see the module docstring)."""
+        if data.task == "multilabel":
+            raise DataValidationError(
+                "training a deployable model is for multi-class projects; this project is "
+                "multi-label. Analyse it (POST /api/projects/{id}/analyses) for suggestions instead."
+            )
         return BaselineEngine().train(data, progress=progress)

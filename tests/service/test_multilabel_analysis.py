@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from goldlabel.exceptions import DataValidationError, InvalidOptionError
+from goldlabel.service.analysis import (
+    ANALYSIS_JOB,
+    build_analysis_input,
+    get_analysis,
+    load_analysis_probs,
+    make_analysis_handler,
+    start_analysis,
+)
+from goldlabel.service.autolabeling import propose_autolabel
+from goldlabel.service.engines import default_engine
+from goldlabel.service.exporting import build_cleanset
+from goldlabel.service.importing import import_dataset
+from goldlabel.service.jobs import JobRunner, describe_job, get_job
+from goldlabel.service.pipeline_engine import PipelineEngine
+from goldlabel.service.projects import create_project, get_project
+from goldlabel.service.rows import RowFilter, list_rows
+from goldlabel.store import Database
+from goldlabel.store.tables import AnalysisRow, RowState
+from tests.learn.test_multilabel_pipeline import TAG_WORDS, generate_tagged_texts
+
+CLASSES = list(TAG_WORDS)
+
+
+def _tagged_project(db: Database, n_rows: int = 500) -> tuple[int, list[list[str]], np.ndarray]:
+    """(project id, true tags, flipped rows) of a multi-label project over generated tagged texts."""
+    texts, given, truth, flipped = generate_tagged_texts(
+        n_rows, flip=0.1, unlabeled=0.15, random_state=4
+    )
+    frame = pd.DataFrame({"text": texts, "tags": [";".join(g) if g else None for g in given]})
+    # a labeled row with no tag cannot be written as an empty cell (that is unlabeled): keep them out
+    keep = np.array([g is None or len(g) > 0 for g in given])
+    frame = frame[keep].reset_index(drop=True)
+    with db.write() as session:
+        ds = import_dataset(session, frame.to_csv(index=False).encode(), filename="tags.csv")
+        project = create_project(
+            session,
+            ds.id,
+            name="tags",
+            task="multilabel",
+            label_column="tags",
+            text_columns=["text"],
+            classes=CLASSES,
+        )
+        pid = project.id
+    return pid, [t for t, k in zip(truth, keep, strict=True) if k], flipped[keep]
+
+
+def _analyse(db: Database, pid: int) -> dict:
+    with db.write() as s:
+        job_id = start_analysis(s, pid, user="ana").id
+    runner = JobRunner(db, {ANALYSIS_JOB: make_analysis_handler(default_engine)})
+    runner.start()
+    runner.wait(job_id, timeout=120)
+    runner.shutdown()
+    with db.read() as s:
+        return describe_job(get_job(s, job_id))
+
+
+@pytest.fixture
+def analysed(sqlite_db: Database) -> tuple[Database, int, list[list[str]], np.ndarray]:
+    pid, truth, flipped = _tagged_project(sqlite_db)
+    job = _analyse(sqlite_db, pid)
+    assert job["status"] == "succeeded", job["error"]
+    return sqlite_db, pid, truth, flipped
+
+
+def test_multilabel_analysis_stores_suggestions_and_flags(analysed: tuple) -> None:
+    db, pid, truth, flipped = analysed
+    with db.read() as s:
+        analysis = get_analysis(s, pid)
+        _ids, labels_at, probs = load_analysis_probs(s, analysis, len(CLASSES))
+        page = list_rows(s, pid, limit=1000)
+        masks = dict(s.execute(select(RowState.row_id, RowState.suggested_label)).all())
+        extra = s.scalars(select(AnalysisRow.extra).where(AnalysisRow.analysis_id == analysis.id))
+        first_extra = next(iter(extra))
+    assert analysis.engine == "goldlabel-pipeline:one_vs_rest_logistic_regression"
+    metrics = analysis.metrics
+    # against the given labels, 10 % of which have a flipped tag
+    assert metrics["cv_accuracy"] > 0.65 and metrics["cv_hamming_accuracy"] > 0.9
+    assert 0.8 < metrics["cv_micro_f1"] <= 1.0
+    assert metrics["n_rows"] == len(truth) and metrics["n_labeled"] == int((labels_at >= 0).sum())
+    assert probs.shape == (len(truth), 5) and ((probs >= 0) & (probs <= 1)).all()
+    rows = sorted(page.rows, key=lambda r: r["row_id"])
+    # suggestions: every class with p >= 0.5, stored as a bit mask, listed as class names
+    for row, p in zip(rows, probs, strict=True):
+        expected = [c for c, q in zip(CLASSES, p, strict=True) if q >= 0.5]
+        assert row["suggested_label"] == expected
+        bits = sum(1 << CLASSES.index(c) for c in expected)
+        assert masks[row["row_id"]] == bits
+        assert 0.5 <= row["suggested_label_confidence"] <= 1.0
+    exact = np.mean(
+        [sorted(r["suggested_label"]) == sorted(t) for r, t in zip(rows, truth, strict=True)]
+    )
+    assert exact > 0.85  # predicting no tag at all gets about 0.25
+    assert '"suggested_label": [' in first_extra
+    # issues: flipped tags found, only on labeled rows, scores in [0, 1]
+    labeled = np.array([r["label"] is not None for r in rows])
+    issues = np.array([bool(r["is_label_issue"]) for r in rows])
+    assert not issues[~labeled].any()
+    recall, precision = issues[flipped].mean(), flipped[issues].mean()
+    assert recall > 0.7 and precision > 0.7, (recall, precision)  # chance is about 0.1
+    scores = [r["label_issue_score"] for r in rows]
+    assert all(0 <= v <= 1 for v, ok in zip(scores, labeled, strict=True) if ok)
+    assert all(v is None for v, ok in zip(scores, labeled, strict=True) if not ok)
+    assert any(r["is_outlier_issue"] is not None for r in rows)
+
+
+def test_multilabel_rows_filter_and_export(analysed: tuple) -> None:
+    db, pid, _, _ = analysed
+    with db.read() as s:
+        travel = list_rows(s, pid, row_filter=RowFilter(suggested_label=["travel"]), limit=1000)
+        issues = list_rows(s, pid, row_filter=RowFilter(issue=["label"]), limit=1000)
+        frame = build_cleanset(s, pid)
+    assert travel.rows and all("travel" in r["suggested_label"] for r in travel.rows)
+    assert issues.rows and all(r["is_label_issue"] for r in issues.rows)
+    assert {"suggested_label", "is_label_issue", "label_issue_score"} <= set(frame.columns)
+    assert frame["suggested_label"].map(lambda v: isinstance(v, list | str)).all()
+
+
+def test_autolabel_refuses_a_multilabel_project(analysed: tuple) -> None:
+    db, pid, _, _ = analysed
+    with (
+        pytest.raises(InvalidOptionError, match="auto-labeling works on multi-class projects"),
+        db.read() as s,
+    ):
+        propose_autolabel(s, pid)
+
+
+def test_training_a_multilabel_model_is_refused(sqlite_db: Database) -> None:
+    pid, _, _ = _tagged_project(sqlite_db, 60)
+    with sqlite_db.read() as s:
+        data = build_analysis_input(s, get_project(s, pid))
+    assert data.task == "multilabel" and data.labels.max() < 2**5
+    with pytest.raises(DataValidationError, match="deployable model is for multi-class"):
+        PipelineEngine().train(data, progress=lambda fraction, stage: None)
+
+
+def test_too_few_labels_fail_the_job_with_a_message(sqlite_db: Database) -> None:
+    frame = pd.DataFrame(
+        {"text": [f"row {i}" for i in range(12)], "tags": ["sports"] * 3 + [None] * 9}
+    )
+    with sqlite_db.write() as s:
+        ds = import_dataset(s, frame.to_csv(index=False).encode(), filename="few.csv")
+        pid = create_project(
+            s,
+            ds.id,
+            name="few",
+            task="multilabel",
+            label_column="tags",
+            text_columns=["text"],
+            classes=CLASSES,
+        ).id
+    job = _analyse(sqlite_db, pid)
+    assert job["status"] == "failed"
+    assert "only 3 rows are labeled" in job["error"] and "Label more rows" in job["error"]
