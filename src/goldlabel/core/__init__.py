@@ -16,6 +16,13 @@ from goldlabel.core.counting import (
 )
 from goldlabel.core.ensemble import compute_ensemble_label_quality_scores
 from goldlabel.core.filtering import find_label_issues, find_predicted_neq_given
+from goldlabel.core.multiannotator import (
+    ConsensusResult,
+    RandomTieBreakWarning,
+    compute_consensus,
+    compute_majority_vote_labels,
+    convert_long_to_wide_labels,
+)
 from goldlabel.core.multilabel import (
     compute_multilabel_label_quality_scores,
     find_multilabel_label_issues,
@@ -40,15 +47,20 @@ from goldlabel.core.summary import (
 from goldlabel.core.validation import MissingClassesWarning
 
 __all__ = [
+    "ConsensusResult",
     "MissingClassesWarning",
+    "RandomTieBreakWarning",
     "calibrate_confident_joint",
     "compute_confident_joint",
     "compute_confident_thresholds",
+    "compute_consensus",
     "compute_ensemble_label_quality_scores",
     "compute_label_quality_scores",
     "compute_label_quality_scores_streaming",
+    "compute_majority_vote_labels",
     "compute_multilabel_label_quality_scores",
     "compute_overall_label_health_score",
+    "convert_long_to_wide_labels",
     "count_label_issues",
     "estimate_joint",
     "estimate_latent",

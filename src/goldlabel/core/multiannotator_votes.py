@@ -27,7 +27,14 @@ _SHOW = 10  # how many offending rows or columns an error message lists
 
 
 class RandomTieBreakWarning(UserWarning):
-    """A majority-vote tie survived every rule and was broken at random (pass ``random_state``)."""
+    """A majority-vote tie survived every rule and was broken at random (pass ``random_state``).
+
+    ``rows`` holds the indices of the examples concerned.
+    """
+
+    def __init__(self, message: str, rows: np.ndarray | None = None) -> None:
+        super().__init__(message)
+        self.rows = np.zeros(0, dtype=np.int64) if rows is None else rows
 
 
 def _listed(indices: np.ndarray) -> str:
@@ -218,12 +225,11 @@ def compute_majority_vote_labels(
     out = np.where(tied, -1, np.argmax(candidates, axis=1))
     if tied.any():
         rows = np.flatnonzero(tied)
-        warnings.warn(
+        message = (
             f"majority-vote ties in rows [{_listed(rows)}] were broken at random; pass random_state "
-            "for a reproducible result.",
-            RandomTieBreakWarning,
-            stacklevel=2,
+            "for a reproducible result."
         )
+        warnings.warn(RandomTieBreakWarning(message, rows), stacklevel=2)
         rng = np.random.default_rng(random_state)
         sub = candidates[rows]
         pick = np.floor(rng.random(rows.size) * sub.sum(axis=1)).astype(np.int64)

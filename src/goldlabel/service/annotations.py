@@ -1,17 +1,33 @@
-"""Annotations of several people on the same rows: one per annotator per row, never overwritten by consensus."""
+"""Annotations of several people on the same rows: one per annotator per row, never overwritten by consensus.
+
+Consensus is computed on request from the stored annotations (CROWDLAB, with the current analysis's
+predicted probabilities when there is one); accepting it is an ordinary, logged, undoable label action.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from goldlabel.core.multiannotator import (
+    ConsensusResult,
+    compute_consensus,
+    compute_consensus_stats,
+    compute_majority_vote_labels,
+    convert_long_to_wide_labels,
+    summarize_consensus,
+)
 from goldlabel.exceptions import InvalidOptionError, NotFoundError
+from goldlabel.service.actions import ActionResult, apply_action
+from goldlabel.service.analysis import load_analysis_probs
 from goldlabel.service.projects import decode_label, encode_label, get_project
-from goldlabel.store.tables import Annotation, RowState, utcnow
+from goldlabel.store.tables import Analysis, Annotation, Project, RowState, utcnow
 
-__all__ = ["list_annotations", "set_annotation"]
+__all__ = ["accept_consensus", "compute_project_consensus", "list_annotations", "set_annotation"]
 
 
 def set_annotation(
@@ -73,3 +89,202 @@ def list_annotations(
         stmt = stmt.where(Annotation.row_id == row_id)
     stmt = stmt.order_by(Annotation.row_id, Annotation.annotator)
     return [_describe(a, project.classes, project.task) for a in session.scalars(stmt)]
+
+
+def _number(value: Any) -> float | None:
+    """A JSON-safe float (None for NaN)."""
+    v = float(value)
+    return None if math.isnan(v) else v
+
+
+def _model_probs(
+    session: Session, project: Project, row_ids: np.ndarray
+) -> tuple[np.ndarray | None, int | None]:
+    """The current analysis's pred_probs for ``row_ids`` (None if there is none or it lacks a row)."""
+    if project.current_analysis_id is None:
+        return None, None
+    analysis = session.get(Analysis, project.current_analysis_id)
+    if analysis is None or analysis.status != "succeeded":
+        return None, None
+    ids, _, probs = load_analysis_probs(session, analysis, len(project.classes))
+    where = np.searchsorted(ids, row_ids)
+    if (
+        ids.size == 0
+        or (where >= ids.size).any()
+        or (ids[np.minimum(where, ids.size - 1)] != row_ids).any()
+    ):
+        return None, None
+    chosen = np.asarray(probs[where], dtype=np.float64)
+    return chosen / chosen.sum(axis=1, keepdims=True), analysis.id
+
+
+def _votes_only(labels: np.ndarray, probs: np.ndarray | None, k: int) -> ConsensusResult:
+    vote = compute_majority_vote_labels(labels, pred_probs=probs, n_classes=k, random_state=0)
+    stats = compute_consensus_stats(labels, probs, vote, quality_method="agreement", n_classes=k)
+    return summarize_consensus(labels, stats, majority_vote_label=vote, quality_method="agreement")
+
+
+def compute_project_consensus(
+    session: Session, project_id: int, *, use_model: bool = True
+) -> dict[str, Any]:
+    """Consensus of the project's annotations: per row and per annotator.
+
+    CROWDLAB weighs each annotator by agreement with the others and, when ``use_model`` and the project
+    has a current analysis, the model by its agreement with the majority vote. When no row has two
+    annotations yet, CROWDLAB has nothing to learn weights from and the result is the majority vote
+    scored by vote fractions (``method`` says which). Stored annotations are never changed.
+
+    Returns
+    -------
+    dict
+        ``method`` (``crowdlab``, ``majority_vote`` or None without annotations), ``analysis_id`` (the
+        analysis whose probabilities were used, or None), ``model_weight``, ``rows`` (``row_id``,
+        ``consensus_label``, ``consensus_quality_score``, ``annotator_agreement``, ``num_annotations``,
+        ``labels`` by annotator) and ``annotators`` (``annotator``, ``annotator_quality``,
+        ``agreement_with_consensus``, ``worst_class``, ``num_examples_labeled``, ``weight``), worst
+        annotator first. Scores are in [0, 1], lower = worse; None where undefined.
+
+    Raises
+    ------
+    NotFoundError
+        If the project does not exist.
+    InvalidOptionError
+        If the project is multi-label (consensus is for multi-class projects).
+    """
+    project = get_project(session, project_id)
+    if project.task != "multiclass":
+        raise InvalidOptionError(
+            f"consensus works on multi-class projects; project {project_id} is {project.task!r}."
+        )
+    stmt = select(Annotation.row_id, Annotation.annotator, Annotation.label).where(
+        Annotation.project_id == project_id
+    )
+    triples = list(session.execute(stmt))
+    empty: dict[str, Any] = {
+        "method": None,
+        "analysis_id": None,
+        "model_weight": None,
+        "rows": [],
+        "annotators": [],
+    }
+    if not triples:
+        return empty
+    row_ids, annotators, values = zip(*triples, strict=True)
+    labels, rows, who = convert_long_to_wide_labels(
+        np.asarray(row_ids, dtype=np.int64),
+        np.asarray(annotators, dtype=object).astype(str),
+        values,
+    )
+    k = len(project.classes)
+    probs, analysis_id = _model_probs(session, project, rows) if use_model else (None, None)
+    multi = (~np.isnan(labels)).sum(axis=1) > 1
+    if labels.shape[1] >= 2 and multi.any() and k >= 2:
+        method = "crowdlab"
+        result = compute_consensus(labels, probs, n_classes=k, random_state=0)
+    else:
+        method = "majority_vote"
+        result = _votes_only(labels, probs, k)
+    classes = project.classes
+
+    def name(index: Any) -> Any:
+        return decode_label(int(index), classes, task=project.task)
+
+    out_rows = []
+    for i, row_id in enumerate(rows.tolist()):
+        given = {str(who[j]): name(labels[i, j]) for j in np.flatnonzero(~np.isnan(labels[i]))}
+        out_rows.append(
+            {
+                "row_id": int(row_id),
+                "consensus_label": name(result.consensus_label[i]),
+                "consensus_quality_score": _number(result.consensus_quality_score[i]),
+                "annotator_agreement": _number(result.annotator_agreement[i]),
+                "num_annotations": int(result.num_annotations[i]),
+                "labels": given,
+            }
+        )
+    weights = result.annotator_weight
+    people = [
+        {
+            "annotator": str(who[j]),
+            "annotator_quality": _number(result.annotator_quality[j]),
+            "agreement_with_consensus": _number(result.agreement_with_consensus[j]),
+            "worst_class": name(result.worst_class[j]),
+            "num_examples_labeled": int(result.num_examples_labeled[j]),
+            "weight": None if weights is None else _number(weights[j]),
+        }
+        for j in range(who.size)
+    ]
+    people.sort(key=lambda p: (p["annotator_quality"] is None, p["annotator_quality"] or 0.0))
+    return {
+        "method": method,
+        "analysis_id": analysis_id,
+        "model_weight": None if result.model_weight is None else _number(result.model_weight),
+        "rows": out_rows,
+        "annotators": people,
+    }
+
+
+def accept_consensus(
+    session: Session,
+    project_id: int,
+    *,
+    user: str,
+    row_ids: list[int] | None = None,
+    min_quality: float = 0.0,
+    use_model: bool = True,
+) -> list[ActionResult]:
+    """Set rows' labels to their consensus, as logged ``label`` actions (one per class; each undoable).
+
+    Parameters
+    ----------
+    session
+        A session in a write transaction.
+    project_id
+        The project.
+    user
+        Who accepts (logged).
+    row_ids
+        Only these annotated rows (default: every annotated row).
+    min_quality
+        Only rows whose consensus quality score is at least this, in [0, 1].
+    use_model
+        Use the current analysis's probabilities, as :func:`compute_project_consensus`.
+
+    Returns
+    -------
+    list of ActionResult
+        One per consensus class that received rows (empty when no row qualifies).
+
+    Raises
+    ------
+    InvalidOptionError
+        If ``min_quality`` is outside [0, 1] or a listed row has no annotation.
+    """
+    if not 0.0 <= min_quality <= 1.0:
+        raise InvalidOptionError(f"min_quality must be in [0, 1]; got {min_quality!r}.")
+    consensus = compute_project_consensus(session, project_id, use_model=use_model)
+    by_row = {r["row_id"]: r for r in consensus["rows"]}
+    wanted = list(by_row) if row_ids is None else [int(r) for r in row_ids]
+    missing = [r for r in wanted if r not in by_row]
+    if missing:
+        raise InvalidOptionError(
+            f"rows {missing[:10]} have no annotations, so no consensus to accept; annotate them "
+            "first or leave them out of row_ids."
+        )
+    groups: dict[str, list[int]] = {}
+    for r in wanted:
+        row = by_row[r]
+        if (row["consensus_quality_score"] or 0.0) >= min_quality:
+            groups.setdefault(row["consensus_label"], []).append(r)
+    return [
+        apply_action(
+            session,
+            project_id,
+            kind="label",
+            user=user,
+            row_ids=ids,
+            label=label,
+            note=f"accept consensus ({consensus['method']})",
+        )
+        for label, ids in sorted(groups.items())
+    ]

@@ -9,7 +9,12 @@ from fastapi import APIRouter, Query
 from goldlabel.server.deps import CurrentUser, State
 from goldlabel.server.schemas import ActionRequest, AnnotationRequest
 from goldlabel.service.actions import apply_action, list_actions, undo_action
-from goldlabel.service.annotations import list_annotations, set_annotation
+from goldlabel.service.annotations import (
+    accept_consensus,
+    compute_project_consensus,
+    list_annotations,
+    set_annotation,
+)
 from goldlabel.service.rows import RowFilter, list_rows
 
 router = APIRouter(prefix="/api/projects/{project_id}", tags=["rows"])
@@ -156,3 +161,34 @@ def get_annotations(
     """Every annotator's labels (of one row with ``row_id``)."""
     with state.db.read() as session:
         return list_annotations(session, project_id, row_id=row_id)
+
+
+@router.get("/consensus")
+def get_consensus(
+    state: State, _user: CurrentUser, project_id: int, use_model: bool = True
+) -> dict[str, Any]:
+    """Consensus of the annotations (CROWDLAB): per row, and each annotator's quality."""
+    with state.db.read() as session:
+        return compute_project_consensus(session, project_id, use_model=use_model)
+
+
+@router.post("/consensus/accept")
+def post_accept_consensus(
+    state: State,
+    user: CurrentUser,
+    project_id: int,
+    row_id: Annotated[list[int] | None, Query()] = None,
+    min_quality: float = 0.0,
+    use_model: bool = True,
+) -> dict[str, Any]:
+    """Label rows with their consensus (logged label actions, one per class; annotations unchanged)."""
+    with state.db.write() as session:
+        results = accept_consensus(
+            session,
+            project_id,
+            user=user,
+            row_ids=row_id,
+            min_quality=min_quality,
+            use_model=use_model,
+        )
+    return {"actions": [vars(r) for r in results], "n_rows": sum(r.n_rows for r in results)}
