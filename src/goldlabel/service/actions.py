@@ -182,10 +182,14 @@ def _write_log_and_state(
         )
         or 0
     )
+    logged = select(ActionRow.row_id).where(ActionRow.action_id == action.id)
+    # Driven by the action's own log rows (``row_id IN``): primary-key lookups of exactly those rows,
+    # so one row costs one lookup and a batch one pass, whatever the project's size.
     session.execute(
         update(RowState)
         .where(
             RowState.project_id == project.id,
+            RowState.row_id.in_(logged),
             RowState.row_id == ActionRow.row_id,
             ActionRow.action_id == action.id,
         )
@@ -200,7 +204,6 @@ def _write_log_and_state(
         .execution_options(synchronize_session=False)
     )
     if tag is not None:
-        logged = select(ActionRow.row_id).where(ActionRow.action_id == action.id)
         session.execute(
             delete(RowTag)
             .where(RowTag.project_id == project.id, RowTag.tag == tag, RowTag.row_id.in_(logged))
@@ -338,7 +341,11 @@ def undo_action(session: Session, project_id: int, action_id: int, *, user: str)
     target = session.get(Action, action_id)
     if target is None or target.project_id != project.id:
         raise NotFoundError(f"action {action_id} does not exist in project {project_id}.")
-    already = session.scalar(select(Action.id).where(Action.undo_of == target.id))
+    already = session.scalar(
+        select(Action.id).where(
+            Action.project_id == project.id, Action.id > target.id, Action.undo_of == target.id
+        )
+    )
     if already is not None:
         raise ConflictError(
             f"action {action_id} was already undone by action {already}; undo action {already} to redo it.",

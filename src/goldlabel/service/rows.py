@@ -12,12 +12,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, cast, exists, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    cast,
+    column,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    table,
+    true,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from goldlabel.exceptions import InvalidOptionError
 from goldlabel.service.projects import decode_label, get_project
+from goldlabel.store.bulk import TEXT_INDEX, text_index_rowid
 from goldlabel.store.tables import DatasetRow, Project, RowState, RowTag
 
 __all__ = [
@@ -54,6 +67,10 @@ SORT_FIELDS: dict[str, Any] = {
     **SCORE_FIELDS,
 }
 MAX_PAGE = 1000
+# A text search matching at most this many rows of the dataset drives the query from the text index
+# (then sorts those rows); one matching more is checked row by row while walking the sort key's index.
+_TEXT_DRIVE_LIMIT = 20_000
+_TEXT_INDEX = table(TEXT_INDEX, column("rowid"), column(TEXT_INDEX))
 
 
 @dataclass(frozen=True)
@@ -62,7 +79,9 @@ class RowFilter:
 
     ``label`` and ``suggested_label`` are class names (any of them); ``issue`` is a list of issue types
     (any flagged); ``scores`` maps a score field to ``(min, max)`` with either end ``None``; ``search`` is
-    case-insensitive text contained in a text column.
+    text contained in a text column (ASCII letters case-insensitive, leading and trailing spaces
+    ignored) starting at the beginning of a word: ``"strik"`` finds "Striker", ``"trik"`` does not.
+    A search holding no letter or digit (``"-"``) is matched anywhere, by a slower scan.
     """
 
     row_ids: Sequence[int] | None = None
@@ -117,21 +136,65 @@ def _text_expr(session: Session, column: str) -> Any:
     return func.json_extract(DatasetRow.data, f"$.{json.dumps(column)}")
 
 
-def row_conditions(
-    session: Session, project: Project, row_filter: RowFilter, *, sort: str | None = None
-) -> list[ColumnElement[bool]]:
-    """SQL conditions on ``row_states`` selecting the project's rows that match ``row_filter``.
+def _text_query(needle: str) -> str | None:
+    """The FTS5 query finding every row that contains ``needle`` at the start of a word, or None.
 
-    With ``sort`` (a page's sort key), a score range on another field is written so that it cannot
-    drive an index: the planner then walks the sort key's index and stops after one page, instead of
-    sorting every row in the range (its range estimates are too crude to choose well).
-
-    Raises
-    ------
-    InvalidOptionError
-        If the filter names an unknown class, status, issue type or score field.
+    The needle becomes one phrase whose last token is a prefix: each of its words but the last is then
+    a whole word of the row (it is followed by a separator in the needle), in order, and the last one
+    starts a word. The index folds case and diacritics; separators are ignored, so the phrase finds a
+    superset of the rows, and the exact check on the text columns keeps the right ones.
     """
+    if not any(ch.isalnum() for ch in needle):
+        return None
+    return '"' + needle.replace('"', '""') + '"*'
+
+
+def _search_condition(
+    session: Session, project: Project, needle: str
+) -> tuple[ColumnElement[bool], bool]:
+    """(condition, drive): the rows whose text columns contain ``needle``; ``drive`` when the
+    condition is selective enough that the query should start from the matching rows."""
+    columns = list(project.text_columns) or list(project.feature_columns or [])
+    if not columns:
+        return false(), False
+    matches = or_(*[_text_expr(session, c).icontains(needle, autoescape=True) for c in columns])
+    same_row = [DatasetRow.dataset_id == project.dataset_id, DatasetRow.row_id == RowState.row_id]
+    if session.get_bind().dialect.name == "postgresql":
+        # A superset through the trigram index on all of the row's values, then the exact check.
+        escaped = needle.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        indexed = func.goldlabel_row_text(DatasetRow.data).ilike(f"%{escaped}%", escape="/")
+        return exists().where(*same_row, indexed, matches), False
+    exact = exists().where(*same_row, matches)
+    query = _text_query(needle)
+    if query is None:
+        return exact, False
+    lo = text_index_rowid(project.dataset_id, 0)
+    hits = _TEXT_INDEX.c.rowid
+    found = select(hits - lo).where(
+        _TEXT_INDEX.c[TEXT_INDEX].match(query),
+        hits >= lo,
+        hits < text_index_rowid(project.dataset_id + 1, 0),
+    )
+    n = int(
+        session.scalar(
+            select(func.count()).select_from(found.limit(_TEXT_DRIVE_LIMIT + 1).subquery())
+        )
+        or 0
+    )
+    if n == 0:
+        return false(), False
+    if n <= _TEXT_DRIVE_LIMIT:
+        return and_(RowState.row_id.in_(found), exact), True
+    # Many matches: probe them while walking another index (``+ 0`` keeps the planner from
+    # looking every one of them up and sorting them all).
+    return and_((RowState.row_id + 0).in_(found), exact), False
+
+
+def _conditions(
+    session: Session, project: Project, row_filter: RowFilter, sort: str | None
+) -> tuple[list[ColumnElement[bool]], bool]:
     f = row_filter
+    drive = False
     cond: list[ColumnElement[bool]] = [RowState.project_id == project.id]
     if f.row_ids is not None:
         cond.append(RowState.row_id.in_([int(r) for r in f.row_ids]))
@@ -144,7 +207,7 @@ def row_conditions(
     if f.suggested_label:
         idx = _class_indices(f.suggested_label, project, "suggested_label")
         cond.append(_label_condition(RowState.suggested_label, idx, project.task))
-    for values, allowed, column, what in (
+    for values, allowed, col, what in (
         (f.status, STATUSES, RowState.status, "status"),
         (f.source, SOURCES, RowState.source, "source"),
     ):
@@ -152,7 +215,7 @@ def row_conditions(
             bad = [v for v in values if v not in allowed]
             if bad:
                 raise InvalidOptionError(f"{what} must be among {list(allowed)}; got {bad}.")
-            cond.append(column.in_(list(values)))
+            cond.append(col.in_(list(values)))
     if f.issue:
         bad = [i for i in f.issue if i not in ISSUE_TYPES]
         if bad:
@@ -183,23 +246,31 @@ def row_conditions(
                 RowTag.row_id == RowState.row_id,
             )
         )
-    if f.search:
-        columns = list(project.text_columns) or [c for c in (project.feature_columns or [])]
-        needle = f.search.strip()
-        if columns and needle:
-            matches = or_(
-                *[_text_expr(session, c).icontains(needle, autoescape=True) for c in columns]
-            )
-            cond.append(
-                exists().where(
-                    DatasetRow.dataset_id == project.dataset_id,
-                    DatasetRow.row_id == RowState.row_id,
-                    matches,
-                )
-            )
-        elif needle:
-            cond.append(false())
-    return cond
+    needle = (f.search or "").strip()
+    if needle:
+        text_cond, drive = _search_condition(session, project, needle)
+        cond.append(text_cond)
+    return cond, drive
+
+
+def row_conditions(
+    session: Session, project: Project, row_filter: RowFilter, *, sort: str | None = None
+) -> list[ColumnElement[bool]]:
+    """SQL conditions on ``row_states`` selecting the project's rows that match ``row_filter``.
+
+    With ``sort`` (a page's sort key), a score range on another field is written so that it cannot
+    drive an index: the planner then walks the sort key's index and stops after one page, instead of
+    sorting every row in the range (its range estimates are too crude to choose well).
+
+    A text search uses the text index (SQLite FTS5, PostgreSQL pg_trgm) to find candidate rows, then
+    checks each candidate's text columns exactly (see :class:`RowFilter`).
+
+    Raises
+    ------
+    InvalidOptionError
+        If the filter names an unknown class, status, issue type or score field.
+    """
+    return _conditions(session, project, row_filter, sort)[0]
 
 
 def describe_row(state: RowState, project: Project) -> dict[str, Any]:
@@ -279,9 +350,12 @@ def list_rows(
             f"limit must be in [1, {MAX_PAGE}] and offset >= 0; got limit={limit}, offset={offset}."
         )
     project = get_project(session, project_id)
-    cond = row_conditions(session, project, row_filter or RowFilter(), sort=sort)
+    cond, drive = _conditions(session, project, row_filter or RowFilter(), sort)
     key = SORT_FIELDS[sort]
     pg = session.get_bind().dialect.name == "postgresql"
+    if drive and not pg:
+        # Few rows match the text: look them up and sort them rather than walk the sort key's index.
+        key = func.coalesce(key, key)
     order = key.desc() if descending else key.asc()
     if pg:
         order = order.nulls_last()

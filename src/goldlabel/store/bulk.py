@@ -2,6 +2,10 @@
 
 They run on the session's own connection, inside its transaction, so a bulk write commits or rolls back
 together with everything else the caller did.
+
+On SQLite, writing ``dataset_rows`` also fills the rows' full-text index (the FTS5 table ``dataset_text``,
+see :data:`TEXT_INDEX`) in the same transaction; on PostgreSQL its trigram index is maintained by the
+server.
 """
 
 from __future__ import annotations
@@ -12,9 +16,29 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-__all__ = ["insert_rows", "refresh_statistics", "update_rows"]
+__all__ = ["TEXT_INDEX", "insert_rows", "refresh_statistics", "text_index_rowid", "update_rows"]
 
 _CHUNK = 50_000
+TEXT_INDEX = "dataset_text"
+"""SQLite's FTS5 table over every dataset row's values (contentless, ``unicode61`` tokens)."""
+_ROWID_SHIFT = 32
+# One document per row: its top-level values joined by spaces, exactly as SQLite's JSON functions
+# render them (so that a search's exact check on a column sees the text that was indexed).
+_INDEX_SQL = (
+    f"INSERT INTO {TEXT_INDEX} (rowid, body) SELECT (? << {_ROWID_SHIFT}) + ?, "
+    "(SELECT coalesce(group_concat(value, ' '), '') FROM json_each(?) WHERE value IS NOT NULL)"
+)
+
+
+def text_index_rowid(dataset_id: int, row_id: int) -> int:
+    """The rowid of a dataset row's document in SQLite's text index.
+
+    Examples
+    --------
+    >>> text_index_rowid(2, 5)
+    8589934597
+    """
+    return (int(dataset_id) << _ROWID_SHIFT) + int(row_id)
 
 
 def _raw(session: Session) -> Any:
@@ -59,10 +83,17 @@ def insert_rows(
                 n += 1
         return n
     sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(columns))})"
+    key = (
+        [columns.index(c) for c in ("dataset_id", "row_id", "data")]
+        if table == "dataset_rows"
+        else None
+    )
     cur = raw.cursor()
     try:
         for chunk in _chunks(rows, _CHUNK):
             cur.executemany(sql, chunk)
+            if key is not None:
+                cur.executemany(_INDEX_SQL, ([row[i] for i in key] for row in chunk))
             n += len(chunk)
     finally:
         cur.close()
@@ -99,14 +130,51 @@ def update_rows(
     sets = ", ".join(f"{c} = ?" for c in set_columns)
     keys = " AND ".join(f"{c} = ?" for c in key_columns)
     sql = f"UPDATE {table} SET {sets} WHERE {keys}"
+    reindex = table == "dataset_rows" and "data" in set_columns
     cur = raw.cursor()
     try:
         for chunk in _chunks(rows, _CHUNK):
+            if reindex:
+                _unindex_text(cur, chunk, key_columns, len(set_columns))
             cur.executemany(sql, chunk)
+            if reindex:
+                _reindex_text(cur, chunk, key_columns, len(set_columns))
             n += len(chunk)
     finally:
         cur.close()
     return n
+
+
+def _keys(
+    chunk: list[Sequence[Any]], key_columns: Sequence[str], n_set: int
+) -> list[tuple[Any, Any]]:
+    at = {c: n_set + i for i, c in enumerate(key_columns)}
+    return [(row[at["dataset_id"]], row[at["row_id"]]) for row in chunk]
+
+
+_ROW_TEXT = (
+    f"(dataset_id << {_ROWID_SHIFT}) + row_id, (SELECT coalesce(group_concat(value, ' '), '') "
+    "FROM json_each(data) WHERE value IS NOT NULL) FROM dataset_rows WHERE dataset_id = ? AND row_id = ?"
+)
+
+
+def _unindex_text(
+    cur: Any, chunk: list[Sequence[Any]], key_columns: Sequence[str], n_set: int
+) -> None:
+    # A contentless FTS5 document is removed by handing back the exact text it was indexed with.
+    cur.executemany(
+        f"INSERT INTO {TEXT_INDEX} ({TEXT_INDEX}, rowid, body) SELECT 'delete', {_ROW_TEXT}",
+        _keys(chunk, key_columns, n_set),
+    )
+
+
+def _reindex_text(
+    cur: Any, chunk: list[Sequence[Any]], key_columns: Sequence[str], n_set: int
+) -> None:
+    cur.executemany(
+        f"INSERT INTO {TEXT_INDEX} (rowid, body) SELECT {_ROW_TEXT}",
+        _keys(chunk, key_columns, n_set),
+    )
 
 
 def refresh_statistics(session: Session, *tables: str) -> None:

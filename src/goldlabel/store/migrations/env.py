@@ -15,7 +15,10 @@ def _run() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_object=_include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -26,9 +29,19 @@ def _run() -> None:
         poolclass=pool.NullPool,
     )
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=conn,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_object=_include_object,
+        )
         with context.begin_transaction():
             context.run_migrations()
+
+
+def _include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    """Leave out the text index, which lives outside the models (see revision 0001)."""
+    return not (name or "").startswith(("dataset_text", "ix_dataset_rows_text"))
 
 
 def _under_alembic() -> bool:

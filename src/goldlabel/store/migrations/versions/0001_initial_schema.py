@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.exc import DBAPIError
 
 revision = "0001"
 down_revision = None
@@ -258,9 +259,57 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["analysis_id"], ["analyses.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("analysis_id", "row_id"),
     )
+    _create_text_index()
+
+
+# The text index of dataset rows (what the rows' ``search`` filter uses), outside the SQLAlchemy models:
+# * SQLite: a contentless FTS5 table ``dataset_text``, one document per row (rowid =
+#   dataset_id * 2**32 + row_id) holding the row's values; goldlabel.store.bulk fills it whenever
+#   ``dataset_rows`` is written, in the same transaction.
+# * PostgreSQL: a pg_trgm GIN index on ``goldlabel_row_text(data)`` (the row's values joined), kept up to
+#   date by PostgreSQL itself; without the pg_trgm extension (not installed, no privilege) searches scan.
+def _create_text_index() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        op.execute(
+            "CREATE VIRTUAL TABLE dataset_text USING fts5("
+            "body, content='', columnsize=0, detail=full, tokenize='unicode61')"
+        )
+        return
+    if bind.dialect.name != "postgresql":
+        return
+    op.execute(
+        "CREATE FUNCTION goldlabel_row_text(data text) RETURNS text "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS "
+        "$$ SELECT coalesce(string_agg(value, ' '), '') FROM json_each_text(data::json) $$"
+    )
+    try:
+        with bind.begin_nested():
+            bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
+    except DBAPIError:
+        pass  # no privilege or not installed: fall through and use it only if it exists elsewhere
+    schema = bind.exec_driver_sql(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'"
+    ).scalar()
+    if schema is not None:
+        op.execute(
+            "CREATE INDEX ix_dataset_rows_text ON dataset_rows "
+            f'USING gin (goldlabel_row_text(data) "{schema}".gin_trgm_ops)'
+        )
+
+
+def _drop_text_index() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS dataset_text")
+    elif bind.dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_dataset_rows_text")
+        op.execute("DROP FUNCTION IF EXISTS goldlabel_row_text(text)")
 
 
 def downgrade() -> None:
+    _drop_text_index()
     op.drop_table("analysis_rows")
     op.drop_table("action_rows")
     op.drop_table("row_tags")
