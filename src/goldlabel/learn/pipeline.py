@@ -280,7 +280,11 @@ def run_pipeline(
                 str(n) if class_descriptions is None else f"{n} {class_descriptions.get(n, '')}"
                 for n in names
             ]
-            pred_probs = compute_zero_shot_probs(frame[text_cols], descriptions)
+            pred_probs = compute_zero_shot_probs(
+                frame[text_cols],
+                descriptions,
+                encoder="sentence" if sentence_embeddings else "tfidf",
+            )
         else:
             selection = select_model(
                 features.matrix,
