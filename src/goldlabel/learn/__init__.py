@@ -34,12 +34,12 @@ from goldlabel.learn.featurize_images import ImageFeaturizer
 from goldlabel.learn.featurize_sentences import SentenceEmbeddingFeaturizer
 from goldlabel.learn.featurize_tabular import TabularFeaturizer
 from goldlabel.learn.featurize_text import TextFeaturizer
-from goldlabel.learn.multilabel import (
+from goldlabel.learn.multilabel import run_multilabel_pipeline
+from goldlabel.learn.multilabel_crossval import (
     MultilabelCrossValResult,
     assign_multilabel_folds,
     cross_val_multilabel_probs,
     encode_multilabel_labels,
-    run_multilabel_pipeline,
 )
 from goldlabel.learn.pipeline import PipelineResult, run_pipeline
 from goldlabel.learn.selection import ModelChoice, Selection, refit_choice, select_model

@@ -1,11 +1,9 @@
-"""Multi-label data through the whole analysis: folds, one-vs-rest probabilities, audit, suggestions.
+"""Multi-label data through the whole analysis: cross-validated probabilities, audit, suggestions.
 
-Each row carries a set of classes (possibly empty). Folds are stratified on every class at once,
-rarest class first, so a class with only a handful of rows still lands in several folds (see
-:func:`assign_multilabel_folds`). One binary classifier per class gives ``pred_probs[:, k]``, the
-probability that class ``k`` belongs to the row; rows need not sum to 1. Label issues come from
-``goldlabel.core``'s multi-label confident learning on these out-of-sample probabilities, and the
-feature-only audit checks (outliers, near duplicates, ...) run as they do for multi-class data.
+Each row carries a set of classes (possibly empty). The out-of-sample per-class probabilities come from
+:mod:`goldlabel.learn.multilabel_crossval` (whose names are re-exported here). Label issues come from
+``goldlabel.core``'s multi-label confident learning on these probabilities, and the feature-only audit
+checks (outliers, near duplicates, ...) run as they do for multi-class data.
 
 :func:`run_multilabel_pipeline` is what ``run_pipeline(..., task="multilabel")`` runs.
 """
@@ -14,21 +12,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
-from sklearn.base import clone
-from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from goldlabel.audit import Audit
 from goldlabel.core import compute_multilabel_label_quality_scores, find_multilabel_label_issues
-from goldlabel.exceptions import DataValidationError, InvalidLabelsError, InvalidOptionError
+from goldlabel.exceptions import DataValidationError, InvalidLabelsError
 from goldlabel.learn.columns import as_pandas
 from goldlabel.learn.featurize import featurize
+from goldlabel.learn.multilabel_crossval import (
+    MultilabelCrossValResult,
+    assign_multilabel_folds,
+    calibrate_multilabel_probs,
+    compute_binary_log_loss,
+    cross_val_multilabel_probs,
+    encode_multilabel_labels,
+    make_multilabel_model,
+)
 from goldlabel.learn.pipeline import PipelineResult
 from goldlabel.learn.selection import ModelChoice
 
@@ -42,343 +45,8 @@ __all__ = [
 
 Progress = Callable[[str, float], None]
 
-_EPS = 1e-12
 _MODEL_NAME = "one_vs_rest_logistic_regression"
 _STAGES = {"featurize": 0.0, "cross-validate": 0.15, "audit": 0.8, "done": 1.0}
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    return isinstance(value, float) and value != value
-
-
-def encode_multilabel_labels(
-    values: Any, *, class_names: Sequence[Any] | None = None, separator: str = ","
-) -> tuple[np.ndarray, tuple[Any, ...]]:
-    """Label sets as a one-hot matrix, with every entry -1 on an unlabeled row.
-
-    Parameters
-    ----------
-    values : sequence of length n_rows
-        Each cell a list, tuple, set or array of class names (a labeled row, maybe with no class),
-        a string of names joined by ``separator``, or None/NaN for an unlabeled row.
-    class_names : sequence, optional
-        Every class, in column order (default: the sorted names found).
-    separator : str, default ","
-        Splits string cells; an empty string is an unlabeled row.
-
-    Returns
-    -------
-    onehot : ndarray of shape (n_rows, n_classes), int8
-        1 where the row has the class, 0 where not, -1 across an unlabeled row.
-    class_names : tuple
-
-    Examples
-    --------
-    >>> onehot, names = encode_multilabel_labels([["b"], "a,b", None, []])
-    >>> onehot.tolist(), names
-    ([[0, 1], [1, 1], [-1, -1], [0, 0]], ('a', 'b'))
-    """
-    cells: list[list[Any] | None] = []
-    for value in list(values):
-        if isinstance(value, str):
-            parts = [p.strip() for p in value.split(separator) if p.strip()]
-            cells.append(parts or None)
-        elif isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Series):
-            cells.append(list(value))
-        elif _is_missing(value):
-            cells.append(None)
-        else:
-            raise InvalidLabelsError(
-                f"a multi-label cell must be a list of class names, a string joined by "
-                f"{separator!r} or None (unlabeled); got {type(value).__name__} {value!r}."
-            )
-    found = {name for cell in cells if cell is not None for name in cell}
-    if class_names is None:
-        names = tuple(sorted(found, key=str))
-    else:
-        names = tuple(class_names)
-        unknown = sorted(found - set(names), key=str)
-        if unknown:
-            raise InvalidLabelsError(
-                f"the labels name classes {unknown} that are not in class_names {list(names)}; "
-                "add them to class_names or correct the labels."
-            )
-    if len(set(names)) != len(names):
-        raise InvalidLabelsError(f"class_names has duplicates: {list(names)}; list each once.")
-    index = {name: i for i, name in enumerate(names)}
-    onehot = np.zeros((len(cells), len(names)), dtype=np.int8)
-    for row, cell in enumerate(cells):
-        if cell is None:
-            onehot[row] = -1
-        else:
-            onehot[row, [index[name] for name in cell]] = 1
-    return onehot, names
-
-
-def _check_onehot(onehot: Any, n_rows: int | None = None) -> np.ndarray:
-    array = np.asarray(onehot)
-    unlabeled = array < 0
-    if (
-        array.ndim != 2
-        or not np.isin(array, (-1, 0, 1)).all()
-        or (unlabeled.any(axis=1) != unlabeled.all(axis=1)).any()
-    ):
-        raise InvalidLabelsError(
-            "multi-label labels must be an (n_rows, n_classes) array of 0/1 with -1 across "
-            f"unlabeled rows; got shape {array.shape} (see encode_multilabel_labels)."
-        )
-    if n_rows is not None and array.shape[0] != n_rows:
-        raise InvalidLabelsError(
-            f"labels has {array.shape[0]} rows but the features have {n_rows}; pass one row of "
-            "labels per row of features."
-        )
-    return array.astype(np.int8)
-
-
-def _water_fill(current: np.ndarray, n_new: int, sizes: np.ndarray) -> np.ndarray:
-    """How many of ``n_new`` rows each fold takes so that the fold counts end up as even as can be."""
-    current = current.astype(np.int64)
-    low, high = int(current.min()), int(current.min()) + n_new
-    while low < high:  # the highest level every fold can be filled up to
-        mid = (low + high + 1) // 2
-        if int(np.maximum(0, mid - current).sum()) <= n_new:
-            low = mid
-        else:
-            high = mid - 1
-    take = np.maximum(0, low - current)
-    rest = n_new - int(take.sum())
-    at_level = np.flatnonzero(current + take == low)
-    smallest = at_level[np.argsort(sizes[at_level] + take[at_level], kind="stable")]
-    take[smallest[:rest]] += 1
-    return take
-
-
-def assign_multilabel_folds(labels: Any, *, n_folds: int = 5, random_state: int = 0) -> np.ndarray:
-    """Folds stratified on every class of multi-label data (-1 for unlabeled rows).
-
-    Classes are taken rarest first. The rows of a class not yet in a fold are shuffled and shared
-    out so that the class's count per fold is as even as possible (the emptiest folds first), so
-    a class with fewer rows than folds is spread over as many folds as it has rows. Rows with no
-    class come last and even out the fold sizes.
-
-    Parameters
-    ----------
-    labels : array-like of shape (n_rows, n_classes)
-        One-hot label sets, -1 across unlabeled rows (see :func:`encode_multilabel_labels`).
-    n_folds : int, default 5
-    random_state : int, default 0
-
-    Returns
-    -------
-    ndarray of shape (n_rows,), int64
-
-    Examples
-    --------
-    >>> onehot = [[1, 0], [1, 1], [0, 1], [0, 1], [0, 0], [-1, -1]]
-    >>> folds = assign_multilabel_folds(onehot, n_folds=2)
-    >>> sorted(folds[:2].tolist()), folds[5]
-    ([0, 1], np.int64(-1))
-    """
-    onehot = _check_onehot(labels)
-    if int(n_folds) < 2:
-        raise InvalidOptionError(f"n_folds must be at least 2, but received {n_folds!r}.")
-    rng = np.random.default_rng(random_state)
-    labeled = onehot[:, 0] >= 0 if onehot.shape[1] else np.zeros(onehot.shape[0], dtype=bool)
-    groups = (onehot == 1) & labeled[:, None]
-    folds = np.full(onehot.shape[0], -1, dtype=np.int64)
-    sizes = np.zeros(n_folds, dtype=np.int64)
-    for group in np.argsort(groups.sum(axis=0), kind="stable"):
-        members = np.flatnonzero(groups[:, group])
-        placed = folds[members]
-        current = np.bincount(placed[placed >= 0], minlength=n_folds)
-        new = rng.permutation(members[placed < 0])
-        take = _water_fill(current, new.size, sizes)
-        folds[new] = np.repeat(np.arange(n_folds), take)
-        sizes += take
-    rest = rng.permutation(np.flatnonzero(labeled & (folds < 0)))  # rows with no class
-    folds[rest] = np.repeat(np.arange(n_folds), _water_fill(sizes, rest.size, sizes))
-    return folds
-
-
-@dataclass
-class MultilabelCrossValResult:
-    """Cross-validated one-vs-rest probabilities.
-
-    Attributes
-    ----------
-    pred_probs : ndarray of shape (n_rows, n_classes)
-        ``pred_probs[i, k]`` is the probability that row ``i`` has class ``k``; out of sample for
-        labeled rows.
-    folds : ndarray of shape (n_rows,)
-        The fold each labeled row was held out in; -1 for unlabeled rows.
-    log_loss : float
-        Mean binary log loss over labeled rows and classes.
-    seconds : float
-        Wall time of the fits and predictions.
-    """
-
-    pred_probs: np.ndarray
-    folds: np.ndarray
-    log_loss: float
-    seconds: float
-
-
-def _default_model(kind: str, random_state: int) -> LogisticRegression:
-    strength = 10.0 if kind == "embedding" else 4.0
-    return LogisticRegression(C=strength, tol=1e-3, max_iter=2000, random_state=random_state)
-
-
-def _fit_predict_fold(
-    model: Any, X: Any, onehot: np.ndarray, train: np.ndarray, test: np.ndarray
-) -> np.ndarray:
-    out = np.empty((test.size, onehot.shape[1]))
-    if test.size == 0:
-        return out
-    X_train, X_test = X[train], X[test]
-    for k in range(onehot.shape[1]):
-        y = onehot[train, k]
-        positives = int(y.sum())
-        if positives in (0, y.size):
-            # one side never seen: the smoothed share of positives, never an impossible 0 or 1
-            out[:, k] = (positives + 0.5) / (y.size + 1.0)
-        else:
-            fitted = clone(model).fit(X_train, y)
-            out[:, k] = fitted.predict_proba(X_test)[:, list(fitted.classes_).index(1)]
-    return out
-
-
-def _calibrate(onehot: np.ndarray, pred_probs: np.ndarray) -> np.ndarray:
-    """Per-class Platt scaling of out-of-fold probabilities, fit on the labeled rows.
-
-    A regularised model shrinks a rare class's probabilities towards its prior, so it is seldom
-    suggested at 0.5; two parameters per class, fit on out-of-fold probabilities, undo that.
-    """
-    rows = onehot[:, 0] >= 0
-    logits = np.log(np.clip(pred_probs, 1e-6, 1 - 1e-6) / np.clip(1 - pred_probs, 1e-6, 1))
-    out = pred_probs.copy()
-    for k in range(onehot.shape[1]):
-        y = onehot[rows, k]
-        if min(int(y.sum()), int(y.size - y.sum())) < 2:
-            continue
-        platt = LogisticRegression(C=100.0).fit(logits[rows, k, None], y)
-        out[:, k] = platt.predict_proba(logits[:, k, None])[:, 1]
-    return out
-
-
-def _binary_log_loss(onehot: np.ndarray, pred_probs: np.ndarray) -> float:
-    rows = onehot[:, 0] >= 0 if onehot.shape[1] else np.zeros(0, dtype=bool)
-    if not rows.any():
-        return float("nan")
-    y, p = onehot[rows], np.clip(pred_probs[rows], _EPS, 1 - _EPS)
-    return float(-np.mean(np.where(y == 1, np.log(p), np.log(1 - p))))
-
-
-def cross_val_multilabel_probs(
-    X: Any,
-    labels: Any,
-    *,
-    model: Any = None,
-    n_folds: int = 5,
-    train_mask: Any = None,
-    folds: Any = None,
-    unlabeled: str = "average",
-    random_state: int = 0,
-    n_jobs: int | None = None,
-) -> MultilabelCrossValResult:
-    """Out-of-sample per-class probabilities from one binary classifier per class.
-
-    Parameters
-    ----------
-    X : array-like or sparse matrix of shape (n_rows, n_features)
-    labels : array-like of shape (n_rows, n_classes)
-        One-hot label sets, -1 across unlabeled rows (see :func:`encode_multilabel_labels`).
-    model : scikit-learn binary classifier, optional
-        Cloned for every class and fold (default: logistic regression).
-    n_folds : int, default 5
-        Capped at the number of labeled rows.
-    train_mask : array-like of bool of shape (n_rows,), optional
-        Rows allowed in training sets; every labeled row is still predicted out of sample.
-    folds : array-like of shape (n_rows,), optional
-        Precomputed folds (see :func:`assign_multilabel_folds`).
-    unlabeled : {"average", "full"}, default "average"
-        Predict unlabeled rows by the average of the fold models, or by models fit on every
-        labeled row.
-    random_state : int, default 0
-    n_jobs : int, optional
-        Fit the folds in parallel processes (None = one at a time).
-
-    Returns
-    -------
-    MultilabelCrossValResult
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.normal(size=(60, 2))
-    >>> onehot = np.c_[X[:, 0] > 0, X[:, 1] > 0].astype(int)
-    >>> result = cross_val_multilabel_probs(X, onehot)
-    >>> result.pred_probs.shape, bool(result.log_loss < 0.4)
-    ((60, 2), True)
-    """
-    n_rows = int(X.shape[0]) if hasattr(X, "shape") else len(X)
-    onehot = _check_onehot(labels, n_rows)
-    labeled = onehot[:, 0] >= 0 if onehot.shape[1] else np.zeros(n_rows, dtype=bool)
-    if onehot.shape[1] == 0 or labeled.sum() < 2:
-        raise InvalidLabelsError(
-            f"cross-validation needs at least 2 labeled rows and 1 class; got {int(labeled.sum())} "
-            f"labeled rows and {onehot.shape[1]} classes. Label more rows."
-        )
-    if unlabeled not in ("full", "average"):
-        raise InvalidOptionError(
-            f"unlabeled must be 'full' or 'average', but received {unlabeled!r}."
-        )
-    allowed = np.ones(n_rows, dtype=bool) if train_mask is None else np.asarray(train_mask, bool)
-    if allowed.shape != (n_rows,):
-        raise DataValidationError(
-            f"train_mask must be a boolean array of shape ({n_rows},); got shape {allowed.shape}."
-        )
-    if folds is None:
-        k_folds = int(min(n_folds, labeled.sum()))
-        fold_of = assign_multilabel_folds(onehot, n_folds=k_folds, random_state=random_state)
-    else:
-        fold_of = np.asarray(folds, dtype=np.int64)
-        if fold_of.shape != (n_rows,) or np.any((fold_of < 0) & labeled):
-            raise DataValidationError(
-                f"folds must hold a fold index >= 0 for every labeled row and have shape "
-                f"({n_rows},); got shape {fold_of.shape}."
-            )
-        k_folds = int(fold_of.max()) + 1
-    base = model if model is not None else _default_model("text", random_state)
-    trainable = labeled & allowed
-    others = np.flatnonzero(~labeled)
-    share = unlabeled == "average" and others.size > 0
-    tasks = []
-    for f in range(k_folds):
-        test = np.flatnonzero(labeled & (fold_of == f))
-        tasks.append(
-            (np.flatnonzero(trainable & (fold_of != f)), np.r_[test, others] if share else test)
-        )
-    if others.size and not share:
-        tasks.append((np.flatnonzero(trainable), others))
-    start = time.perf_counter()
-    if n_jobs is None or n_jobs == 1:
-        outputs = [_fit_predict_fold(base, X, onehot, tr, te) for tr, te in tasks]
-    else:
-        outputs = Parallel(n_jobs=n_jobs)(
-            delayed(_fit_predict_fold)(base, X, onehot, tr, te) for tr, te in tasks
-        )
-    pred_probs = np.zeros(onehot.shape, dtype=np.float64)
-    for (_, test), probs in zip(tasks, outputs, strict=True):
-        held = test.size - others.size if share else test.size
-        pred_probs[test[:held]] = probs[:held]
-        if share:
-            pred_probs[others] += probs[held:] / k_folds
-    seconds = time.perf_counter() - start
-    return MultilabelCrossValResult(
-        pred_probs, fold_of, _binary_log_loss(onehot, pred_probs), seconds
-    )
 
 
 def _notify(progress: Progress | None, stage: str, fraction: float) -> None:
@@ -568,7 +236,11 @@ def run_multilabel_pipeline(
         timings["featurize"] = time.perf_counter() - start
         _notify(progress, "cross-validate", _STAGES["cross-validate"])
         start = time.perf_counter()
-        base = model if model is not None else _default_model(features.kind, random_state)
+        base = (
+            model
+            if model is not None
+            else make_multilabel_model(features.kind, random_state=random_state)
+        )
         result = cross_val_multilabel_probs(
             features.matrix,
             onehot,
@@ -578,7 +250,11 @@ def run_multilabel_pipeline(
             random_state=random_state,
             n_jobs=n_jobs if n_jobs and n_jobs > 1 else None,
         )
-        pred_probs = _calibrate(onehot, result.pred_probs) if calibrate else result.pred_probs
+        pred_probs = (
+            calibrate_multilabel_probs(onehot, result.pred_probs)
+            if calibrate
+            else result.pred_probs
+        )
         timings["cross-validate"] = time.perf_counter() - start
         _notify(progress, "audit", _STAGES["audit"])
         start = time.perf_counter()
@@ -593,7 +269,7 @@ def run_multilabel_pipeline(
     choice = ModelChoice(
         members=[name],
         weights=[1.0],
-        log_losses={name: _binary_log_loss(onehot, pred_probs)},
+        log_losses={name: compute_binary_log_loss(onehot, pred_probs)},
         seconds={name: timings["cross-validate"]},
     )
     rows = _export_rows(audit if audited else None, onehot, pred_probs, names, label_issues)

@@ -35,7 +35,14 @@ from goldlabel.service.projects import encode_label, get_project
 from goldlabel.service.rows import RowFilter, describe_row, row_conditions
 from goldlabel.store.tables import Action, ActionRow, Project, RowState, RowTag, utcnow
 
-__all__ = ["ACTION_KINDS", "ActionResult", "apply_action", "list_actions", "undo_action"]
+__all__ = [
+    "ACTION_KINDS",
+    "ActionResult",
+    "apply_action",
+    "list_actions",
+    "undo_action",
+    "write_logged_rows",
+]
 
 ACTION_KINDS = (
     "label",
@@ -166,7 +173,7 @@ def _check_ids(
         )
 
 
-def _write_log_and_state(
+def write_logged_rows(
     session: Session,
     project: Project,
     action: Action,
@@ -174,6 +181,30 @@ def _write_log_and_state(
     user: str,
     tag: str | None,
 ) -> int:
+    """Log an action's rows, then bring their state (and ``tag``) up to the logged after-values.
+
+    Parameters
+    ----------
+    session
+        A session in a write transaction.
+    project
+        The project the action belongs to.
+    action
+        The action, already flushed so that it has an id; its ``n_rows`` is set here.
+    selects
+        ``SELECT`` statements yielding rows for ``action_rows`` in the log's column order
+        (``action_id``, ``row_id``, ``before_*``, ``after_*``); may be empty when the caller has
+        inserted the log rows itself.
+    user
+        Who acts; written to each changed row's state.
+    tag
+        The tag whose membership follows ``after_tagged``; None leaves tags alone.
+
+    Returns
+    -------
+    int
+        How many rows the action logged (each row's version went up by one).
+    """
     for sel in selects:
         session.execute(insert(ActionRow).from_select(_LOG_COLUMNS, sel))
     n = int(
@@ -320,7 +351,7 @@ def apply_action(
         ).where(*cond, *extra)
         for cond in conditions
     ]
-    n = _write_log_and_state(session, project, action, selects, user, row_tag)
+    n = write_logged_rows(session, project, action, selects, user, row_tag)
     return ActionResult(action_id=action.id, kind=kind, n_rows=n)
 
 
@@ -383,7 +414,7 @@ def undo_action(session: Session, project_id: int, action_id: int, *, user: str)
         RowState.source.is_not_distinct_from(prev.c.after_source),
         *([_tagged(project.id, tag) == prev.c.after_tagged] if tag else []),
     )
-    n = _write_log_and_state(session, project, action, [sel], user, tag)
+    n = write_logged_rows(session, project, action, [sel], user, tag)
     return ActionResult(action_id=action.id, kind="undo", n_rows=n, n_skipped=target.n_rows - n)
 
 

@@ -9,18 +9,14 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from goldlabel.server.deps import CurrentUser, State
-from goldlabel.service.weak_labels import (
+from goldlabel.service.weak_labels import create_lf, delete_lf, list_lfs, preview_lf, update_lf
+from goldlabel.service.weak_model import (
     ISSUE_TAG,
     apply_weak_labels,
-    create_lf,
-    delete_lf,
     find_weak_label_issues,
-    list_lfs,
     list_weak_suggestions,
-    preview_lf,
     propose_weak_labels,
     tag_weak_label_issues,
-    update_lf,
 )
 
 router = APIRouter(prefix="/api/projects/{project_id}/lfs", tags=["labeling functions"])
