@@ -18,7 +18,7 @@ from goldlabel.audit.registry import AuditInputs, Check, IssueResult, get_check,
 from goldlabel.audit.reporting import format_report, summarize_results
 from goldlabel.exceptions import AuditCheckError, DataValidationError, InvalidOptionError
 
-__all__ = ["DEFAULT_K", "OPTION_STAND_INS", "Audit"]
+__all__ = ["DEFAULT_K", "Audit"]
 
 #: Neighbours per example when no check asks for another number (Datalab's default).
 DEFAULT_K = 10
@@ -256,7 +256,7 @@ class Audit:
 
     def _select(self, issue_types: Mapping[str, Any] | None, available: set[str]) -> list[Check]:
         def unmet(check: Check, options: Mapping[str, Any] | None = None) -> list[str]:
-            stand_ins = OPTION_STAND_INS.get(check.name, {})
+            stand_ins = check.stand_ins
             return [
                 need
                 for need in check.needs
@@ -284,7 +284,7 @@ class Audit:
                 )
             missing = unmet(check, options)
             if missing:
-                stand_in = OPTION_STAND_INS.get(name, {}).get(missing[0])
+                stand_in = check.stand_ins.get(missing[0])
                 raise InvalidOptionError(
                     f"check {name!r} needs {' and '.join(_spell(m) for m in missing)}, which "
                     f"{'was' if len(missing) == 1 else 'were'} not given; "
@@ -398,12 +398,6 @@ class Audit:
             num_examples=int(num_examples),
         )
 
-
-#: Options that stand in for an input a check declares in ``needs``: ``{check: {input: option}}``.
-#: A check named in ``issue_types`` with such an option set runs without that input (its ``inputs``
-#: then hold None for it), e.g. ``underperforming_group`` with ``cluster_ids`` needs no neighbour
-#: graph, as in Datalab.
-OPTION_STAND_INS: dict[str, dict[str, str]] = {"underperforming_group": {"knn": "cluster_ids"}}
 
 _HOW_TO = {
     "data": "Pass data with at least one column besides the label.",

@@ -111,6 +111,7 @@ class Check:
     needs: tuple[str, ...]
     default: bool
     description: str
+    stand_ins: Mapping[str, str] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -122,13 +123,16 @@ def register(
     needs: tuple[str, ...] = (),
     default: bool = True,
     description: str = "",
+    stand_ins: Mapping[str, str] | None = None,
     replace: bool = False,
 ) -> Callable[[Callable[[AuditInputs], IssueResult]], Callable[[AuditInputs], IssueResult]]:
     """Register a check under ``name``; use as a decorator on ``run(inputs) -> IssueResult``.
 
     ``needs`` lists which of ``data``, ``labels``, ``pred_probs``, ``features``, ``knn`` must be
     present for the check to run; an alternative is written ``"features|pred_probs"`` (either).
-    ``default`` checks run when the user names no issue types.
+    ``default`` checks run when the user names no issue types. ``stand_ins`` maps an input in
+    ``needs`` to an option that can replace it: a check named in ``issue_types`` with that option set
+    runs without the input (e.g. ``{"knn": "cluster_ids"}``).
     """
     if not name.isidentifier():
         raise InvalidOptionError(
@@ -149,7 +153,9 @@ def register(
                 f"a check named {name!r} is already registered; pass replace=True to override it "
                 "or pick another name."
             )
-        _REGISTRY[name] = Check(name, run, tuple(needs), default, description)
+        _REGISTRY[name] = Check(
+            name, run, tuple(needs), default, description, dict(stand_ins or {})
+        )
         return run
 
     return decorate

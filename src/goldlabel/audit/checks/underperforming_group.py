@@ -232,6 +232,9 @@ def _self_confidence(labels: np.ndarray, pred_probs: np.ndarray) -> np.ndarray:
 @register(
     "underperforming_group",
     needs=("labels", "pred_probs", "knn"),
+    stand_ins={
+        "knn": "cluster_ids"
+    },  # clusters the user gives need no neighbour graph (as in Datalab)
     default=True,
     description=(
         "A cluster of similar examples where the model's confidence in the given labels is far "
