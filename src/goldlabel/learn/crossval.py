@@ -8,6 +8,7 @@ labeled row. Confident learning, the audit and auto-labeling all start from thes
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,6 +171,86 @@ def _fit_predict(
     return out
 
 
+def check_train_mask(train_mask: Any, n_rows: int) -> np.ndarray:
+    """Rows allowed in training sets as a boolean array (every row when ``train_mask`` is None)."""
+    if train_mask is None:
+        return np.ones(n_rows, dtype=bool)
+    allowed = np.asarray(train_mask, dtype=bool)
+    if allowed.shape != (n_rows,):
+        raise DataValidationError(
+            f"train_mask must be a boolean array of shape ({n_rows},); got shape {allowed.shape}."
+        )
+    return allowed
+
+
+def check_folds(folds: Any, labeled: np.ndarray) -> tuple[np.ndarray, int]:
+    """Precomputed folds as int64 and their number, checked against the labeled rows."""
+    n_rows = labeled.shape[0]
+    fold_of = np.asarray(folds, dtype=np.int64)
+    if fold_of.shape != (n_rows,) or np.any((fold_of < 0) & labeled):
+        raise DataValidationError(
+            f"folds must hold a fold index >= 0 for every labeled row and have shape "
+            f"({n_rows},); got shape {fold_of.shape}."
+        )
+    return fold_of, int(fold_of.max()) + 1
+
+
+def make_fold_tasks(
+    labeled: np.ndarray,
+    allowed: np.ndarray,
+    fold_of: np.ndarray,
+    n_folds: int,
+    *,
+    share_unlabeled: bool,
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """(train rows, predicted rows) of every fit, and the rows every fold's model predicts.
+
+    Each fold's model predicts its held-out labeled rows, then the unlabeled rows when
+    ``share_unlabeled`` (these are the shared rows, returned second; their probabilities are the
+    average over folds); otherwise one more model, fit on every allowed labeled row, predicts the
+    unlabeled rows and no row is shared.
+    """
+    trainable = labeled & allowed
+    others = np.flatnonzero(~labeled)
+    share = share_unlabeled and others.size > 0
+    tasks = []
+    for f in range(n_folds):
+        test = np.flatnonzero(labeled & (fold_of == f))
+        tasks.append(
+            (np.flatnonzero(trainable & (fold_of != f)), np.r_[test, others] if share else test)
+        )
+    if others.size and not share:
+        tasks.append((np.flatnonzero(trainable), others))
+    return tasks, others if share else others[:0]
+
+
+def run_fold_tasks(
+    fit: Callable[..., np.ndarray], calls: Iterable[tuple[Any, ...]], *, n_jobs: int | None
+) -> list[np.ndarray]:
+    """``fit(*args)`` for every argument tuple, in parallel processes when ``n_jobs`` > 1."""
+    if n_jobs is None or n_jobs == 1:
+        return [fit(*args) for args in calls]
+    return list(Parallel(n_jobs=n_jobs)(delayed(fit)(*args) for args in calls))
+
+
+def gather_fold_probs(
+    tasks: Sequence[tuple[np.ndarray, np.ndarray]],
+    outputs: Sequence[np.ndarray],
+    shared: np.ndarray,
+    *,
+    shape: tuple[int, int],
+    n_folds: int,
+) -> np.ndarray:
+    """Every fit's predictions put in place; the shared rows get the mean over the folds."""
+    pred_probs = np.zeros(shape, dtype=np.float64)
+    for (_, test), probs in zip(tasks, outputs, strict=True):
+        held = test.size - shared.size
+        pred_probs[test[:held]] = probs[:held]
+        if shared.size:
+            pred_probs[shared] += probs[held:] / n_folds
+    return pred_probs
+
+
 def cross_val_pred_probs(
     X: Any,
     labels: Any,
@@ -234,58 +315,24 @@ def cross_val_pred_probs(
             "suggestions)."
         )
     k = int(n_classes) if n_classes is not None else int(labs.max()) + 1
-    if train_mask is None:
-        allowed = np.ones(n_rows, dtype=bool)
-    else:
-        allowed = np.asarray(train_mask, dtype=bool)
-        if allowed.shape != (n_rows,):
-            raise DataValidationError(
-                f"train_mask must be a boolean array of shape ({n_rows},); got shape {allowed.shape}."
-            )
+    allowed = check_train_mask(train_mask, n_rows)
     if folds is None:
         n_folds = int(min(n_folds, labeled.sum()))
         fold_of = assign_folds(labs, n_folds=n_folds, random_state=random_state)
     else:
-        fold_of = np.asarray(folds, dtype=np.int64)
-        if fold_of.shape != (n_rows,) or np.any((fold_of < 0) & labeled):
-            raise DataValidationError(
-                f"folds must hold a fold index >= 0 for every labeled row and have shape "
-                f"({n_rows},); got shape {fold_of.shape}."
-            )
-        n_folds = int(fold_of.max()) + 1
+        fold_of, n_folds = check_folds(folds, labeled)
     if unlabeled not in ("full", "average"):
         raise InvalidOptionError(
             f"unlabeled must be 'full' or 'average', but received {unlabeled!r}."
         )
     base = _seeded(model if model is not None else default_model(random_state), random_state)
-    trainable = labeled & allowed
-    others = np.flatnonzero(~labeled)
-    share = unlabeled == "average" and others.size > 0
-    tasks = [
-        (
-            np.flatnonzero(trainable & (fold_of != f)),
-            np.r_[np.flatnonzero(labeled & (fold_of == f)), others if share else []].astype(
-                np.int64
-            ),
-        )
-        for f in range(n_folds)
-    ]
-    if others.size and not share:
-        tasks.append((np.flatnonzero(trainable), others))
+    tasks, shared = make_fold_tasks(
+        labeled, allowed, fold_of, n_folds, share_unlabeled=unlabeled == "average"
+    )
     start = time.perf_counter()
-    if n_jobs is None or n_jobs == 1:
-        outputs = [_fit_predict(clone(base), X, labs, tr, te, k) for tr, te in tasks]
-    else:
-        outputs = Parallel(n_jobs=n_jobs)(
-            delayed(_fit_predict)(clone(base), X, labs, tr, te, k) for tr, te in tasks
-        )
-    pred_probs = np.zeros((n_rows, k))
-    for (_, test), probs in zip(tasks, outputs, strict=True):
-        if share:
-            n_held = test.size - others.size
-            pred_probs[test[:n_held]] = probs[:n_held]
-            pred_probs[others] += probs[n_held:] / n_folds
-        else:
-            pred_probs[test] = probs
+    outputs = run_fold_tasks(
+        _fit_predict, ((clone(base), X, labs, tr, te, k) for tr, te in tasks), n_jobs=n_jobs
+    )
+    pred_probs = gather_fold_probs(tasks, outputs, shared, shape=(n_rows, k), n_folds=n_folds)
     seconds = time.perf_counter() - start
     return CrossValResult(pred_probs, fold_of, compute_log_loss(labs, pred_probs), seconds)

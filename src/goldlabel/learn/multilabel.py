@@ -11,7 +11,7 @@ checks (outliers, near duplicates, ...) run as they do for multi-class data.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,9 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from goldlabel.audit import Audit
 from goldlabel.core import compute_multilabel_label_quality_scores, find_multilabel_label_issues
-from goldlabel.exceptions import DataValidationError, InvalidLabelsError
-from goldlabel.learn.columns import as_pandas
-from goldlabel.learn.featurize import featurize
+from goldlabel.exceptions import InvalidLabelsError
 from goldlabel.learn.multilabel_crossval import (
     MultilabelCrossValResult,
     assign_multilabel_folds,
@@ -32,8 +30,13 @@ from goldlabel.learn.multilabel_crossval import (
     encode_multilabel_labels,
     make_multilabel_model,
 )
-from goldlabel.learn.pipeline import PipelineResult
-from goldlabel.learn.selection import ModelChoice
+from goldlabel.learn.pipeline import (
+    PipelineResult,
+    Progress,
+    featurize_timed,
+    load_frame,
+)
+from goldlabel.learn.selection import ModelChoice, notify_progress
 
 __all__ = [
     "MultilabelCrossValResult",
@@ -43,15 +46,8 @@ __all__ = [
     "run_multilabel_pipeline",
 ]
 
-Progress = Callable[[str, float], None]
-
 _MODEL_NAME = "one_vs_rest_logistic_regression"
 _STAGES = {"featurize": 0.0, "cross-validate": 0.15, "audit": 0.8, "done": 1.0}
-
-
-def _notify(progress: Progress | None, stage: str, fraction: float) -> None:
-    if progress is not None:
-        progress(stage, float(min(max(fraction, 0.0), 1.0)))
 
 
 def _as_lists(onehot: np.ndarray) -> list[list[int]]:
@@ -197,14 +193,7 @@ def run_multilabel_pipeline(
     >>> result.pred_probs.shape, result.rows.loc[0, "suggested_label"] == tags[0]
     ((120, 2), True)
     """
-    frame = as_pandas(data).reset_index(drop=True)
-    if label_column not in frame.columns:
-        raise DataValidationError(
-            f"label column {label_column!r} is not in the data; its columns are "
-            f"{list(map(str, frame.columns))}."
-        )
-    if len(frame) == 0:
-        raise DataValidationError("the data has no rows; there is nothing to analyse.")
+    frame = load_frame(data, label_column)
     onehot, names = encode_multilabel_labels(
         frame[label_column], class_names=class_names, separator=separator
     )
@@ -216,25 +205,20 @@ def run_multilabel_pipeline(
     checks = dict(issue_types) if issue_types is not None else None
     label_options = dict((checks or {}).pop("label", None) or {}) if checks is not None else {}
     want_labels = issue_types is None or "label" in issue_types
-    chosen: list[str] | None = None
-    types = dict(column_types or {})
-    if text_columns or feature_columns:
-        chosen = [*(text_columns or []), *(feature_columns or [])]
-        types.update(dict.fromkeys(text_columns or [], "text"))
     timings: dict[str, float] = {}
     with threadpool_limits(limits=max(1, int(n_jobs or 1))):
-        _notify(progress, "featurize", _STAGES["featurize"])
-        start = time.perf_counter()
-        features = featurize(
+        notify_progress(progress, "featurize", _STAGES["featurize"])
+        features = featurize_timed(
             frame,
-            columns=chosen,
-            column_types=types,
-            exclude=[label_column],
+            label_column=label_column,
+            text_columns=text_columns,
+            feature_columns=feature_columns,
+            column_types=column_types,
             sentence_embeddings=sentence_embeddings,
             random_state=random_state,
+            timings=timings,
         )
-        timings["featurize"] = time.perf_counter() - start
-        _notify(progress, "cross-validate", _STAGES["cross-validate"])
+        notify_progress(progress, "cross-validate", _STAGES["cross-validate"])
         start = time.perf_counter()
         base = (
             model
@@ -256,7 +240,7 @@ def run_multilabel_pipeline(
             else result.pred_probs
         )
         timings["cross-validate"] = time.perf_counter() - start
-        _notify(progress, "audit", _STAGES["audit"])
+        notify_progress(progress, "audit", _STAGES["audit"])
         start = time.perf_counter()
         label_issues = _find_issues(onehot, pred_probs, label_options) if want_labels else None
         audit = Audit(frame.drop(columns=[label_column]), progress=False, random_state=random_state)
@@ -264,7 +248,7 @@ def run_multilabel_pipeline(
         if audited:
             audit.find_issues(features=features.dense, issue_types=checks)
         timings["audit"] = time.perf_counter() - start
-        _notify(progress, "done", _STAGES["done"])
+        notify_progress(progress, "done", _STAGES["done"])
     name = _MODEL_NAME if model is None else type(model).__name__
     choice = ModelChoice(
         members=[name],

@@ -16,11 +16,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
-from goldlabel.exceptions import DataValidationError, InvalidLabelsError, InvalidOptionError
+from goldlabel.exceptions import InvalidLabelsError, InvalidOptionError
+from goldlabel.learn.crossval import (
+    check_folds,
+    check_train_mask,
+    gather_fold_probs,
+    make_fold_tasks,
+    run_fold_tasks,
+)
 
 __all__ = [
     "MultilabelCrossValResult",
@@ -357,47 +363,23 @@ def cross_val_multilabel_probs(
         raise InvalidOptionError(
             f"unlabeled must be 'full' or 'average', but received {unlabeled!r}."
         )
-    allowed = np.ones(n_rows, dtype=bool) if train_mask is None else np.asarray(train_mask, bool)
-    if allowed.shape != (n_rows,):
-        raise DataValidationError(
-            f"train_mask must be a boolean array of shape ({n_rows},); got shape {allowed.shape}."
-        )
+    allowed = check_train_mask(train_mask, n_rows)
     if folds is None:
         k_folds = int(min(n_folds, labeled.sum()))
         fold_of = assign_multilabel_folds(onehot, n_folds=k_folds, random_state=random_state)
     else:
-        fold_of = np.asarray(folds, dtype=np.int64)
-        if fold_of.shape != (n_rows,) or np.any((fold_of < 0) & labeled):
-            raise DataValidationError(
-                f"folds must hold a fold index >= 0 for every labeled row and have shape "
-                f"({n_rows},); got shape {fold_of.shape}."
-            )
-        k_folds = int(fold_of.max()) + 1
+        fold_of, k_folds = check_folds(folds, labeled)
     base = model if model is not None else make_multilabel_model("text", random_state=random_state)
-    trainable = labeled & allowed
-    others = np.flatnonzero(~labeled)
-    share = unlabeled == "average" and others.size > 0
-    tasks = []
-    for f in range(k_folds):
-        test = np.flatnonzero(labeled & (fold_of == f))
-        tasks.append(
-            (np.flatnonzero(trainable & (fold_of != f)), np.r_[test, others] if share else test)
-        )
-    if others.size and not share:
-        tasks.append((np.flatnonzero(trainable), others))
+    tasks, shared = make_fold_tasks(
+        labeled, allowed, fold_of, k_folds, share_unlabeled=unlabeled == "average"
+    )
     start = time.perf_counter()
-    if n_jobs is None or n_jobs == 1:
-        outputs = [_fit_predict_fold(base, X, onehot, tr, te) for tr, te in tasks]
-    else:
-        outputs = Parallel(n_jobs=n_jobs)(
-            delayed(_fit_predict_fold)(base, X, onehot, tr, te) for tr, te in tasks
-        )
-    pred_probs = np.zeros(onehot.shape, dtype=np.float64)
-    for (_, test), probs in zip(tasks, outputs, strict=True):
-        held = test.size - others.size if share else test.size
-        pred_probs[test[:held]] = probs[:held]
-        if share:
-            pred_probs[others] += probs[held:] / k_folds
+    outputs = run_fold_tasks(
+        _fit_predict_fold, ((base, X, onehot, tr, te) for tr, te in tasks), n_jobs=n_jobs
+    )
+    pred_probs = gather_fold_probs(
+        tasks, outputs, shared, shape=(n_rows, onehot.shape[1]), n_folds=k_folds
+    )
     seconds = time.perf_counter() - start
     return MultilabelCrossValResult(
         pred_probs, fold_of, compute_binary_log_loss(onehot, pred_probs), seconds

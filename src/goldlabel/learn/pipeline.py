@@ -15,7 +15,7 @@ the audit finally judges every row by.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +29,17 @@ from goldlabel.core import find_label_issues
 from goldlabel.exceptions import DataValidationError, InvalidLabelsError, InvalidOptionError
 from goldlabel.learn.columns import as_pandas
 from goldlabel.learn.featurize import Features, featurize
-from goldlabel.learn.selection import ModelChoice, refit_choice, select_model
+from goldlabel.learn.selection import (
+    ModelChoice,
+    Progress,
+    notify_progress,
+    refit_choice,
+    select_model,
+)
 from goldlabel.learn.zeroshot import compute_zero_shot_probs
 
 __all__ = ["LABEL_CHECK_OPTIONS", "PipelineResult", "run_pipeline"]
 
-Progress = Callable[[str, float], None]
 
 #: Options of the audit's label check when the caller sets none: a row is flagged only when both
 #: pruning rules of confident learning (by noise rate and by class) flag it. On AG News with 20 %
@@ -84,11 +89,6 @@ class PipelineResult:
         return "zero-shot" if self.model is None else self.model.name
 
 
-def _notify(progress: Progress | None, stage: str, fraction: float) -> None:
-    if progress is not None:
-        progress(stage, float(min(max(fraction, 0.0), 1.0)))
-
-
 def _export_rows(
     audit: Audit, labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[Any, ...]
 ) -> pd.DataFrame:
@@ -120,6 +120,49 @@ def _export_rows(
     leading = ["given_label", "is_label_issue", "label_issue_score", "suggested_label"]
     order = [c for c in leading if c in out] + [c for c in out if c not in leading]
     return out[order]
+
+
+def load_frame(data: Any, label_column: str) -> pd.DataFrame:
+    """The data as a pandas frame with a fresh index, checked to hold rows and the label column."""
+    frame = as_pandas(data).reset_index(drop=True)
+    if label_column not in frame.columns:
+        raise DataValidationError(
+            f"label column {label_column!r} is not in the data; its columns are "
+            f"{list(map(str, frame.columns))}."
+        )
+    if len(frame) == 0:
+        raise DataValidationError("the data has no rows; there is nothing to analyse.")
+    return frame
+
+
+def featurize_timed(
+    frame: pd.DataFrame,
+    *,
+    label_column: str,
+    text_columns: Sequence[str] | None,
+    feature_columns: Sequence[str] | None,
+    column_types: Mapping[str, str] | None,
+    sentence_embeddings: bool,
+    random_state: int,
+    timings: dict[str, float],
+) -> Features:
+    """Featurize the chosen columns (every one but the label by default); seconds go to timings."""
+    chosen: list[str] | None = None
+    types = dict(column_types or {})
+    if text_columns or feature_columns:
+        chosen = [*(text_columns or []), *(feature_columns or [])]
+        types.update(dict.fromkeys(text_columns or [], "text"))
+    start = time.perf_counter()
+    features = featurize(
+        frame,
+        columns=chosen,
+        column_types=types,
+        exclude=[label_column],
+        sentence_embeddings=sentence_embeddings,
+        random_state=random_state,
+    )
+    timings["featurize"] = time.perf_counter() - start
+    return features
 
 
 def _needs_zero_shot(labels: np.ndarray, n_classes: int) -> bool:
@@ -231,14 +274,7 @@ def run_pipeline(
             n_jobs=n_jobs,
             progress=progress,
         )
-    frame = as_pandas(data).reset_index(drop=True)
-    if label_column not in frame.columns:
-        raise DataValidationError(
-            f"label column {label_column!r} is not in the data; its columns are "
-            f"{list(map(str, frame.columns))}."
-        )
-    if len(frame) == 0:
-        raise DataValidationError("the data has no rows; there is nothing to analyse.")
+    frame = load_frame(data, label_column)
     labels, names = encode_labels(frame[label_column], class_names=class_names)
     n_classes = len(names)
     if n_classes < 2:
@@ -246,25 +282,20 @@ def run_pipeline(
             f"the label column {label_column!r} names {n_classes} class(es) {list(names)}; a "
             "classifier needs at least 2. Label some rows of another class or pass class_names."
         )
-    chosen: list[str] | None = None
-    types = dict(column_types or {})
-    if text_columns or feature_columns:
-        chosen = [*(text_columns or []), *(feature_columns or [])]
-        types.update(dict.fromkeys(text_columns or [], "text"))
     timings: dict[str, float] = {}
     with threadpool_limits(limits=max(1, int(n_jobs or 1))):
-        _notify(progress, "featurize", _STAGES["featurize"])
-        start = time.perf_counter()
-        features = featurize(
+        notify_progress(progress, "featurize", _STAGES["featurize"])
+        features = featurize_timed(
             frame,
-            columns=chosen,
-            column_types=types,
-            exclude=[label_column],
+            label_column=label_column,
+            text_columns=text_columns,
+            feature_columns=feature_columns,
+            column_types=column_types,
             sentence_embeddings=sentence_embeddings,
             random_state=random_state,
+            timings=timings,
         )
-        timings["featurize"] = time.perf_counter() - start
-        _notify(progress, "cross-validate", _STAGES["cross-validate"])
+        notify_progress(progress, "cross-validate", _STAGES["cross-validate"])
 
         start = time.perf_counter()
         model: ModelChoice | None = None
@@ -302,7 +333,7 @@ def run_pipeline(
             timings["cross-validate"] = time.perf_counter() - start
             labeled = np.flatnonzero(labels >= 0)
             if refit_without_issues and labeled.size >= 50:
-                _notify(progress, "refit", _STAGES["refit"])
+                notify_progress(progress, "refit", _STAGES["refit"])
                 start = time.perf_counter()
                 flagged = np.zeros(len(labels), dtype=bool)
                 flagged[labeled] = find_label_issues(
@@ -324,7 +355,7 @@ def run_pipeline(
                     model.temperature = refit.choice.temperature
                 timings["refit"] = time.perf_counter() - start
 
-        _notify(progress, "audit", _STAGES["audit"])
+        notify_progress(progress, "audit", _STAGES["audit"])
         start = time.perf_counter()
         audit = Audit(
             frame, label_column, class_names=names, progress=False, random_state=random_state
@@ -337,6 +368,6 @@ def run_pipeline(
         if own_label_options and "label" in ran:
             audit.find_issues(pred_probs=pred_probs, issue_types={"label": LABEL_CHECK_OPTIONS})
         timings["audit"] = time.perf_counter() - start
-        _notify(progress, "done", _STAGES["done"])
+        notify_progress(progress, "done", _STAGES["done"])
     rows = _export_rows(audit, labels, pred_probs, tuple(names))
     return PipelineResult(rows, pred_probs, tuple(names), labels, features, model, audit, timings)

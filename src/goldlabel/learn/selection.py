@@ -132,7 +132,7 @@ def _average(
     return out
 
 
-def _notify(progress: Progress | None, stage: str, fraction: float) -> None:
+def notify_progress(progress: Progress | None, stage: str, fraction: float) -> None:
     if progress is not None:
         progress(stage, float(min(max(fraction, 0.0), 1.0)))
 
@@ -233,7 +233,7 @@ def select_model(
         member_probs[candidate.name] = result.pred_probs
         choice.log_losses[candidate.name] = result.log_loss
         choice.seconds[candidate.name] = result.seconds
-        _notify(progress, f"cross-validated {candidate.name}", (i + 1) / len(pool))
+        notify_progress(progress, f"cross-validated {candidate.name}", (i + 1) / len(pool))
     best = min(choice.log_losses, key=lambda n: choice.log_losses[n])
     choice.members, choice.weights = [best], [1.0]
     if ensemble and len(member_probs) > 1:

@@ -37,6 +37,7 @@ from goldlabel.store.tables import Action, ActionRow, Project, RowState, RowTag,
 
 __all__ = [
     "ACTION_KINDS",
+    "LOG_COLUMNS",
     "ActionResult",
     "apply_action",
     "list_actions",
@@ -57,7 +58,8 @@ ACTION_KINDS = (
     "untag",
 )
 _ID_CHUNK = 5000
-_LOG_COLUMNS = (
+#: Columns of ``action_rows`` in the order an action writes them.
+LOG_COLUMNS = (
     "action_id",
     "row_id",
     "before_label",
@@ -206,7 +208,7 @@ def write_logged_rows(
         How many rows the action logged (each row's version went up by one).
     """
     for sel in selects:
-        session.execute(insert(ActionRow).from_select(_LOG_COLUMNS, sel))
+        session.execute(insert(ActionRow).from_select(LOG_COLUMNS, sel))
     n = int(
         session.scalar(
             select(func.count()).select_from(ActionRow).where(ActionRow.action_id == action.id)

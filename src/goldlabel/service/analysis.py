@@ -31,6 +31,7 @@ __all__ = [
     "ANALYSIS_JOB",
     "build_analysis_input",
     "get_analysis",
+    "get_job_project",
     "load_analysis_probs",
     "make_analysis_handler",
     "start_analysis",
@@ -206,6 +207,31 @@ def load_analysis_probs(
     return np.asarray(ids, dtype=np.int64), np.asarray(labels, dtype=np.int64), probs
 
 
+def get_job_project(session: Session, job_id: int) -> Project:
+    """The project a queued job works on.
+
+    Raises
+    ------
+    NotFoundError
+        When the job does not exist or belongs to no project.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from goldlabel.store.database import open_database
+    >>> db = open_database(data_dir=tempfile.mkdtemp())
+    >>> with db.read() as session:
+    ...     get_job_project(session, 1)
+    Traceback (most recent call last):
+    goldlabel.exceptions.NotFoundError: job 1 has no project
+    >>> db.dispose()
+    """
+    job = session.get(Job, job_id)
+    if job is None or job.project_id is None:
+        raise NotFoundError(f"job {job_id} has no project")
+    return get_project(session, job.project_id)
+
+
 def make_analysis_handler(
     engine_factory: Callable[[], AnalysisEngine] = default_engine,
 ) -> Callable[[JobContext], Mapping[str, Any]]:
@@ -213,10 +239,7 @@ def make_analysis_handler(
 
     def handle(ctx: JobContext) -> Mapping[str, Any]:
         with ctx.db.read() as session:
-            job = session.get(Job, ctx.job_id)
-            if job is None or job.project_id is None:
-                raise NotFoundError(f"job {ctx.job_id} has no project")
-            project = get_project(session, job.project_id)
+            project = get_job_project(session, ctx.job_id)
             ctx.progress(0.01, "loading rows")
             data = build_analysis_input(session, project)
         engine = engine_factory()

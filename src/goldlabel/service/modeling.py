@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from goldlabel.exceptions import DataValidationError, NotFoundError
-from goldlabel.service.analysis import build_analysis_input
+from goldlabel.service.analysis import build_analysis_input, get_job_project
 from goldlabel.service.engines import AnalysisEngine, default_engine
 from goldlabel.service.jobs import JobContext, create_job
 from goldlabel.service.projects import get_project
@@ -44,10 +44,7 @@ def make_train_handler(
 
     def handle(ctx: JobContext) -> Mapping[str, Any]:
         with ctx.db.read() as session:
-            job = session.get(Job, ctx.job_id)
-            if job is None or job.project_id is None:
-                raise NotFoundError(f"job {ctx.job_id} has no project")
-            project = get_project(session, job.project_id)
+            project = get_job_project(session, ctx.job_id)
             data = build_analysis_input(session, project)
         trained = engine_factory().train(data, progress=ctx.progress)
         with ctx.db.write() as session:

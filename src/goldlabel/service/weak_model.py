@@ -18,7 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goldlabel.exceptions import ConflictError, InvalidOptionError
-from goldlabel.service.actions import ActionResult, apply_action, write_logged_rows
+from goldlabel.service.actions import (
+    LOG_COLUMNS,
+    ActionResult,
+    apply_action,
+    write_logged_rows,
+)
 from goldlabel.service.lf_matches import (
     SNIPPET,
     LRUCache,
@@ -265,19 +270,7 @@ def apply_weak_labels(
     insert_rows(
         session,
         "action_rows",
-        (
-            "action_id",
-            "row_id",
-            "before_label",
-            "before_status",
-            "before_source",
-            "before_version",
-            "before_tagged",
-            "after_label",
-            "after_status",
-            "after_source",
-            "after_tagged",
-        ),
+        LOG_COLUMNS,
         [(*row, "labeled", "weak", None) for row in logged],
     )
     n = write_logged_rows(session, project, action, [], user, None)
