@@ -26,8 +26,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
 
-typecheck: $(STAMP)
+typecheck: $(STAMP)  ## mypy; strict on the studio's layers (DESIGN.md)
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --strict src/goldlabel/store src/goldlabel/service src/goldlabel/server src/goldlabel/client src/goldlabel/cli
 
 bench: $(STAMP)  ## speed against cleanlab (needs no ../shared)
 	$(PY) benchmarks/core.py

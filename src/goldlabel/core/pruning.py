@@ -374,6 +374,6 @@ def select_prune_by_noise_rate_all(
         remaining = np.zeros(k_classes, dtype=np.int64)
         remaining[pair_j[sub]] = pair_c[sub]
         rows_k = order[starts[k] : starts[k + 1]]
-        chosen = select_prune_by_noise_rate(pred_probs, rows_k, int(k), remaining, slack[rows_k])
-        mask[chosen] = True
+        picked = select_prune_by_noise_rate(pred_probs, rows_k, int(k), remaining, slack[rows_k])
+        mask[picked] = True
     return mask

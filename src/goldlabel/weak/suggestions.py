@@ -71,7 +71,7 @@ def suggest_labels_from_lfs(
     """
     label_matrix = check_label_matrix(L, n_classes=n_classes)
     fitted = _fitted_model(label_matrix, n_classes, model)
-    return fitted.predict_proba(label_matrix), (label_matrix >= 0).any(axis=1)
+    return fitted.predict_proba(label_matrix), np.asarray((label_matrix >= 0).any(axis=1))
 
 
 def find_lf_label_issues(
