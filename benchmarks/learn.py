@@ -141,7 +141,8 @@ def autolabel_once(
     unlabeled: str,
     calibrate: bool = True,
 ) -> dict[str, Any]:
-    from goldlabel.learn.autolabel import cross_fit_pred_probs, find_auto_labels
+    from goldlabel.learn.autolabel import find_auto_labels
+    from goldlabel.learn.crossfit import cross_fit_pred_probs
 
     rng = np.random.default_rng(seed)
     keep = stratified_keep(labels, share, rng)

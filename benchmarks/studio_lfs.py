@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from goldlabel.service import weak_labels as W
+from goldlabel.service import weak_model as M
 from goldlabel.service.actions import undo_action
 from goldlabel.service.demo import NEWS_CLASSES, generate_news_frame
 from goldlabel.service.importing import import_dataset
@@ -100,14 +101,14 @@ def main() -> None:
             lambda: W.list_lfs(session, pid, with_stats=True)
         )
         results["proposal_s"], proposal = _time(
-            lambda: W.propose_weak_labels(session, pid, threshold=0.5), repeat=3
+            lambda: M.propose_weak_labels(session, pid, threshold=0.5), repeat=3
         )
         results["issues_s"], _ = _time(
-            lambda: W.find_weak_label_issues(session, pid, min_confidence=0.9), repeat=3
+            lambda: M.find_weak_label_issues(session, pid, min_confidence=0.9), repeat=3
         )
     with db.write() as session:
         results["apply_s"], (_, action) = _time(
-            lambda: W.apply_weak_labels(session, pid, threshold=0.5, user="bench")
+            lambda: M.apply_weak_labels(session, pid, threshold=0.5, user="bench")
         )
     with db.write() as session:
         results["undo_s"], _ = _time(

@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 
 from goldlabel.exceptions import DataValidationError, InvalidLabelsError, InvalidOptionError
-from goldlabel.learn.autolabel import AutoLabelResult, cross_fit_pred_probs, find_auto_labels
+from goldlabel.learn.autolabel import AutoLabelResult, find_auto_labels
+from goldlabel.learn.crossfit import cross_fit_pred_probs
 from goldlabel.learn.risk import (
     compute_binomial_p_values,
     compute_clopper_pearson_upper,

@@ -10,6 +10,7 @@ import pytest
 
 from goldlabel.exceptions import ConflictError, InvalidOptionError, NotFoundError
 from goldlabel.service import weak_labels as W
+from goldlabel.service import weak_model as M
 from goldlabel.service.actions import list_actions, undo_action
 from goldlabel.service.importing import import_dataset
 from goldlabel.service.projects import create_project
@@ -251,21 +252,21 @@ def test_label_model_probabilities_equal_the_library_and_follow_edits(sqlite_db:
     created = add_default_lfs(sqlite_db, pid)
     L = apply_lfs(rules_frame(), library_lfs())
     with sqlite_db.read() as session:
-        weak = W.fit_weak_labels(session, pid)
+        weak = M.fit_weak_labels(session, pid)
     np.testing.assert_allclose(weak.probs, LabelModel(n_classes=3).fit(L).predict_proba(L))
     assert weak.covered.all() and weak.lf_ids == tuple(lf["id"] for lf in created)
     with sqlite_db.write() as session:
         W.update_lf(session, pid, created[3]["id"], active=False)
     with sqlite_db.read() as session:
-        after = W.fit_weak_labels(session, pid)
+        after = M.fit_weak_labels(session, pid)
     assert after.fingerprint != weak.fingerprint
     assert after.covered.sum() == 40  # the world rows are no longer covered
     with sqlite_db.write() as session:
         for lf in created:
             W.update_lf(session, pid, lf["id"], active=False)
     with sqlite_db.read() as session:
-        nothing = W.fit_weak_labels(session, pid)
-        proposal = W.propose_weak_labels(session, pid, threshold=0.5)
+        nothing = M.fit_weak_labels(session, pid)
+        proposal = M.propose_weak_labels(session, pid, threshold=0.5)
     assert nothing.model is None and not nothing.covered.any()
     assert (proposal["n_lfs"], proposal["n_to_label"]) == (0, 0)
 
@@ -276,10 +277,10 @@ def test_suggestions_are_for_unlabeled_covered_rows_most_confident_first(
     pid = make_rules_project(sqlite_db)
     add_default_lfs(sqlite_db, pid)
     with sqlite_db.read() as session:
-        got = W.list_weak_suggestions(session, pid, limit=100)
-        sure = W.list_weak_suggestions(session, pid, min_confidence=0.9, unlabeled_only=False)
+        got = M.list_weak_suggestions(session, pid, limit=100)
+        sure = M.list_weak_suggestions(session, pid, min_confidence=0.9, unlabeled_only=False)
         with pytest.raises(InvalidOptionError, match=r"limit must be in 1\.\.1000"):
-            W.list_weak_suggestions(session, pid, limit=0)
+            M.list_weak_suggestions(session, pid, limit=0)
     assert got["total"] == 30 and {r["row_id"] for r in got["rows"]} == set(range(30, 60))
     confidence = [r["confidence"] for r in got["rows"]]
     assert confidence == sorted(confidence, reverse=True)
@@ -292,12 +293,12 @@ def test_apply_is_one_logged_undoable_action(database: Database) -> None:
     pid = make_rules_project(database)
     add_default_lfs(database, pid)
     with database.read() as session:
-        proposal = W.propose_weak_labels(session, pid, threshold=0.7)
+        proposal = M.propose_weak_labels(session, pid, threshold=0.7)
     assert proposal["n_unlabeled"] == 30 and proposal["n_to_label"] == 30
     assert proposal["counts"] == {"sports": 10, "tech": 10, "world": 10}
     assert sum(proposal["histogram"]["counts"]) == 30
     with database.write() as session:
-        applied, action = W.apply_weak_labels(
+        applied, action = M.apply_weak_labels(
             session, pid, threshold=0.7, user="ann", fingerprint=proposal["fingerprint"]
         )
     assert action is not None and (action.kind, action.n_rows) == ("weak", 30)
@@ -305,7 +306,7 @@ def test_apply_is_one_logged_undoable_action(database: Database) -> None:
     with database.read() as session:
         weak_rows = list_rows(session, pid, row_filter=RowFilter(source=["weak"]), limit=100)
         log = list_actions(session, pid)
-        again = W.propose_weak_labels(session, pid, threshold=0.7)
+        again = M.propose_weak_labels(session, pid, threshold=0.7)
         given = list_rows(session, pid, row_filter=RowFilter(row_ids=[0]))
     assert weak_rows.total == 30
     assert all(r["label"] == CLASSES[r["row_id"] % 3] for r in weak_rows.rows)
@@ -318,7 +319,7 @@ def test_apply_is_one_logged_undoable_action(database: Database) -> None:
         undone = undo_action(session, pid, action.action_id, user="ann")
     assert undone.n_rows == 30 and undone.n_skipped == 0
     with database.read() as session:
-        assert W.propose_weak_labels(session, pid, threshold=0.7)["n_to_label"] == 30
+        assert M.propose_weak_labels(session, pid, threshold=0.7)["n_to_label"] == 30
         assert list_rows(session, pid, row_filter=RowFilter(source=["weak"])).total == 0
 
 
@@ -326,14 +327,14 @@ def test_apply_refuses_a_stale_proposal_and_reports_an_empty_one(sqlite_db: Data
     pid = make_rules_project(sqlite_db)
     created = add_default_lfs(sqlite_db, pid)
     with sqlite_db.read() as session:
-        old = W.propose_weak_labels(session, pid, threshold=0.7)
+        old = M.propose_weak_labels(session, pid, threshold=0.7)
     with sqlite_db.write() as session:
         W.update_lf(session, pid, created[0]["id"], keywords=["matches"])
     with sqlite_db.write() as session, pytest.raises(ConflictError, match="changed since") as err:
-        W.apply_weak_labels(session, pid, threshold=0.7, user="u", fingerprint=old["fingerprint"])
+        M.apply_weak_labels(session, pid, threshold=0.7, user="u", fingerprint=old["fingerprint"])
     assert err.value.current["fingerprint"] != old["fingerprint"]
     with sqlite_db.write() as session:
-        proposal, action = W.apply_weak_labels(session, pid, threshold=1.0, user="u")
+        proposal, action = M.apply_weak_labels(session, pid, threshold=1.0, user="u")
     assert proposal["n_to_label"] == 0 and action is None
 
 
@@ -341,7 +342,7 @@ def test_apply_refuses_a_stale_proposal_and_reports_an_empty_one(sqlite_db: Data
 def test_threshold_must_be_a_probability(sqlite_db: Database, threshold: float) -> None:
     pid = make_rules_project(sqlite_db)
     with sqlite_db.read() as session, pytest.raises(InvalidOptionError, match=r"in \[0, 1\]"):
-        W.propose_weak_labels(session, pid, threshold=threshold)
+        M.propose_weak_labels(session, pid, threshold=threshold)
 
 
 # ------------------------------------------------------------------------------ label issues
@@ -351,31 +352,31 @@ def test_label_issues_are_found_tagged_once_and_untagged_by_undo(database: Datab
     pid = make_rules_project(database)
     add_default_lfs(database, pid)
     with database.read() as session:
-        found = W.find_weak_label_issues(session, pid, min_confidence=0.7)
-        strict = W.find_weak_label_issues(session, pid, min_confidence=0.99)
+        found = M.find_weak_label_issues(session, pid, min_confidence=0.7)
+        strict = M.find_weak_label_issues(session, pid, min_confidence=0.99)
     assert found["n_flagged"] == 1 and found["row_ids"] == [0]
     row = found["rows"][0]
     assert (row["label"], row["lf_label"]) == ("tech", "sports")
     assert row["label_issue_score"] > 0.9 and row["text"].startswith("row 0 about")
     assert strict["n_flagged"] == 0
     with database.write() as session:
-        n, action = W.tag_weak_label_issues(session, pid, user="u", min_confidence=0.7)
+        n, action = M.tag_weak_label_issues(session, pid, user="u", min_confidence=0.7)
     assert n == 1 and action is not None and action.n_rows == 1
     with database.write() as session:
-        assert W.tag_weak_label_issues(session, pid, user="u", min_confidence=0.7) == (1, None)
+        assert M.tag_weak_label_issues(session, pid, user="u", min_confidence=0.7) == (1, None)
     with database.read() as session:
-        tagged = list_rows(session, pid, row_filter=RowFilter(tag=W.ISSUE_TAG))
+        tagged = list_rows(session, pid, row_filter=RowFilter(tag=M.ISSUE_TAG))
     assert [r["row_id"] for r in tagged.rows] == [0]
     with database.write() as session:
         undo_action(session, pid, action.action_id, user="u")
     with database.read() as session:
-        assert list_rows(session, pid, row_filter=RowFilter(tag=W.ISSUE_TAG)).total == 0
+        assert list_rows(session, pid, row_filter=RowFilter(tag=M.ISSUE_TAG)).total == 0
 
 
 def test_no_active_lfs_means_no_issues(sqlite_db: Database) -> None:
     pid = make_rules_project(sqlite_db)
     with sqlite_db.read() as session:
-        assert W.find_weak_label_issues(session, pid) == {"n_flagged": 0, "row_ids": [], "rows": []}
+        assert M.find_weak_label_issues(session, pid) == {"n_flagged": 0, "row_ids": [], "rows": []}
 
 
 TRICKY = [

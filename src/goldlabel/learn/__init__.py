@@ -22,6 +22,7 @@ from goldlabel.learn.candidates import (
 )
 from goldlabel.learn.cleanlearning import CleanLearning
 from goldlabel.learn.columns import COLUMN_KINDS, infer_column_types
+from goldlabel.learn.crossfit import cross_fit_pred_probs
 from goldlabel.learn.crossval import (
     CrossValResult,
     assign_folds,
@@ -73,6 +74,7 @@ __all__ = [
     "compute_similarity_probs",
     "compute_uncertainty_scores",
     "compute_zero_shot_probs",
+    "cross_fit_pred_probs",
     "cross_val_multilabel_probs",
     "cross_val_pred_probs",
     "encode_multilabel_labels",

@@ -24,7 +24,7 @@ large share of runs; this one misses it in at most ``1 - confidence`` of them. W
 rows to certify anything (45 error-free rows at least for 95 % at 90 % confidence) it labels nothing and
 says why.
 
-:func:`goldlabel.learn.crossfit.cross_fit_pred_probs` (re-exported here) produces the two inputs
+:func:`goldlabel.learn.crossfit.cross_fit_pred_probs` produces the two inputs
 from a model and the labelled rows, the calibration rows and the unlabeled rows scored alike.
 """
 
@@ -38,7 +38,6 @@ from scipy import stats
 
 from goldlabel.core.validation import check_labels, check_pred_probs
 from goldlabel.exceptions import DataValidationError, InvalidOptionError
-from goldlabel.learn.crossfit import cross_fit_pred_probs
 from goldlabel.learn.risk import (
     compute_clopper_pearson_upper,
     compute_exchangeable_p_values,
@@ -46,7 +45,7 @@ from goldlabel.learn.risk import (
     select_by_fixed_sequence,
 )
 
-__all__ = ["AutoLabelResult", "cross_fit_pred_probs", "find_auto_labels"]
+__all__ = ["AutoLabelResult", "find_auto_labels"]
 
 #: Default number of candidate thresholds (coverage levels of the unlabeled rows).
 N_CANDIDATES = 20

@@ -1,7 +1,7 @@
 """Multi-label data through the whole analysis: cross-validated probabilities, audit, suggestions.
 
 Each row carries a set of classes (possibly empty). The out-of-sample per-class probabilities come from
-:mod:`goldlabel.learn.multilabel_crossval` (whose names are re-exported here). Label issues come from
+:mod:`goldlabel.learn.multilabel_crossval`. Label issues come from
 ``goldlabel.core``'s multi-label confident learning on these probabilities, and the feature-only audit
 checks (outliers, near duplicates, ...) run as they do for multi-class data.
 
@@ -22,8 +22,6 @@ from goldlabel.audit import Audit
 from goldlabel.core import compute_multilabel_label_quality_scores, find_multilabel_label_issues
 from goldlabel.exceptions import InvalidLabelsError
 from goldlabel.learn.multilabel_crossval import (
-    MultilabelCrossValResult,
-    assign_multilabel_folds,
     calibrate_multilabel_probs,
     compute_binary_log_loss,
     cross_val_multilabel_probs,
@@ -38,13 +36,7 @@ from goldlabel.learn.pipeline import (
 )
 from goldlabel.learn.selection import ModelChoice, notify_progress
 
-__all__ = [
-    "MultilabelCrossValResult",
-    "assign_multilabel_folds",
-    "cross_val_multilabel_probs",
-    "encode_multilabel_labels",
-    "run_multilabel_pipeline",
-]
+__all__ = ["run_multilabel_pipeline"]
 
 _MODEL_NAME = "one_vs_rest_logistic_regression"
 _STAGES = {"featurize": 0.0, "cross-validate": 0.15, "audit": 0.8, "done": 1.0}

@@ -7,7 +7,7 @@ The project's text and each LF's matches are cached in memory (:mod:`goldlabel.s
 so a preview on a 100k-row project costs one regular-expression pass over the text.
 
 The label model, its suggestions, applying its labels and LF label issues live in
-:mod:`goldlabel.service.weak_model`; their names are re-exported here.
+:mod:`goldlabel.service.weak_model`.
 """
 
 from __future__ import annotations
@@ -33,33 +33,16 @@ from goldlabel.service.lf_matches import (
     stack_votes,
 )
 from goldlabel.service.projects import get_project
-from goldlabel.service.weak_model import (
-    ISSUE_TAG,
-    WeakLabels,
-    apply_weak_labels,
-    find_weak_label_issues,
-    fit_weak_labels,
-    list_weak_suggestions,
-    propose_weak_labels,
-    tag_weak_label_issues,
-)
+from goldlabel.service.weak_model import fit_weak_labels
 from goldlabel.store.tables import Project, ProjectLF
 from goldlabel.weak import KeywordLF, RegexLF
 
 __all__ = [
-    "ISSUE_TAG",
     "LF_KINDS",
-    "WeakLabels",
-    "apply_weak_labels",
     "create_lf",
     "delete_lf",
-    "find_weak_label_issues",
-    "fit_weak_labels",
     "list_lfs",
-    "list_weak_suggestions",
     "preview_lf",
-    "propose_weak_labels",
-    "tag_weak_label_issues",
     "update_lf",
 ]
 
