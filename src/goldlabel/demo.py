@@ -40,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     scores = compute_label_quality_scores(labels, pred_probs)
 
     hits = flipped[ranked].sum()
-    print(f"cross-validated probabilities in {t1 - t0:.1f} s; label issues found in {1e3 * (t2 - t1):.1f} ms")
+    print(
+        f"cross-validated probabilities in {t1 - t0:.1f} s; label issues found in {1e3 * (t2 - t1):.1f} ms"
+    )
     print(
         f"flagged {ranked.size} rows: {hits} are real flips (precision {hits / max(1, ranked.size):.2f}, "
         f"recall {hits / flipped.sum():.2f})"

@@ -46,6 +46,10 @@ _BUILDERS: dict[str, Callable[[], Data]] = {
     "k5-onehot-rows": lambda: onehot_rows(noisy(700, 5, 10, noise=0.2), every=17),
     "k4-class-absent": lambda: class_absent(noisy(600, 4, 11, noise=0.2), 2),
     "k6-single-example-class": lambda: single_example(noisy(600, 6, 12, noise=0.2), 4, others_to=0),
+    # Many classes are averaged by size together: an absent one among them, and classes of a few
+    # hundred examples (numpy's pairwise summation splits blocks above 128 values).
+    "k60-class-absent": lambda: class_absent(noisy(1500, 60, 13, noise=0.2), 7),
+    "k40-large-classes-f64": lambda: noisy(12000, 40, 14, imbalance=0.5, **F64),
 }
 ALL = list(_BUILDERS)
 dataset = registry(_BUILDERS)
@@ -136,13 +140,19 @@ def test_calibrate_confident_joint_matches_cleanlab(name: str, order: str) -> No
     assert_same(counting.calibrate_confident_joint(raw, labels), expected)
 
 
+@pytest.mark.parametrize("dtype", ["int64", "float32", "float64"])
 @pytest.mark.parametrize("seed", range(12), ids=[f"seed{s}" for s in range(12)])
-def test_calibrate_arbitrary_counts_matches_cleanlab(seed: int) -> None:
-    """Integer matrices that do not agree with the label counts, with zero rows and big entries."""
+def test_calibrate_arbitrary_counts_matches_cleanlab(seed: int, dtype: str) -> None:
+    """Matrices that do not agree with the label counts, with zero rows and big entries; from seed
+    8 on wide and mostly zero, as confident joints over many classes are."""
     rng = np.random.default_rng(seed)
-    k = int(rng.integers(2, 40))
+    k = int(rng.integers(2, 40)) if seed < 8 else int(rng.integers(200, 400))
     joint = rng.integers(0, int(rng.choice([3, 50, 5000])), size=(k, k))
     joint[rng.random(k) < 0.1] = 0
+    if seed >= 8:
+        joint[rng.random((k, k)) < 0.9] = 0
+        joint[np.diag_indices(k)] += 100
+    joint = joint.astype(dtype)
     labels = rng.integers(0, k, int(rng.integers(k, 50 * k)))
     expected = cleanlab_count.calibrate_confident_joint(joint, labels)
     assert_same(counting.calibrate_confident_joint(joint, labels), expected)

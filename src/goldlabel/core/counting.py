@@ -154,6 +154,8 @@ def _thresholds_from_groups(
     With ``order`` (from :func:`group_by_label`), ``values_sorted`` is in row order instead and each
     class's values are gathered in turn: the same means, without an N-long sorted copy.
     """
+    if order is None and values_sorted.dtype in (np.float32, np.float64):
+        return _thresholds_by_size(values_sorted, starts)
     means: list[Any] = []
     for k in range(starts.shape[0] - 1):
         a, b = int(starts[k]), int(starts[k + 1])
@@ -165,6 +167,23 @@ def _thresholds_from_groups(
     if not means:
         return np.zeros(0, dtype=dtype)
     return np.clip(np.asarray(means), a_min=CONFIDENT_THRESHOLDS_LOWER_BOUND, a_max=None)
+
+
+def _thresholds_by_size(values_sorted: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """:func:`_thresholds_from_groups` for many classes: the classes of each size are averaged
+    together, as the rows of one matrix. A row's sum is numpy's pairwise sum of that many values,
+    the same as :func:`numpy.mean` computes for the class alone, so the means are identical."""
+    sizes = np.diff(starts)
+    means = np.empty(sizes.shape[0], dtype=values_sorted.dtype)
+    for size in np.unique(sizes[sizes > 0]).tolist():
+        classes = np.flatnonzero(sizes == size)
+        block = values_sorted[starts[classes][:, None] + np.arange(size)]
+        means[classes] = np.add.reduce(block, axis=1) / values_sorted.dtype.type(size)
+    if (sizes == 0).any():
+        # As numpy builds an array from float32 means and the integer 2: in float64.
+        means = means.astype(np.float64)
+        means[sizes == 0] = _ABSENT_CLASS_THRESHOLD
+    return np.clip(means, a_min=CONFIDENT_THRESHOLDS_LOWER_BOUND, a_max=None)
 
 
 def compute_confident_thresholds(labels: Any, pred_probs: Any) -> np.ndarray:
@@ -260,10 +279,17 @@ def calibrate_confident_joint(confident_joint: Any, labels: Any) -> np.ndarray:
 
 def _calibrate(joint: np.ndarray, label_counts: np.ndarray) -> np.ndarray:
     row_sums = np.clip(joint.sum(axis=1), a_min=TINY_VALUE, a_max=None)
-    calibrated = (joint.T / row_sums * label_counts).T
-    calibrated = (
-        calibrated / np.clip(np.sum(calibrated), a_min=TINY_VALUE, a_max=None) * label_counts.sum()
-    )
+    # cleanlab's (joint.T / row_sums * label_counts).T / total * n, computed in place: the same
+    # floats (and memory layout) without three K x K temporaries.
+    calibrated = joint.T / row_sums
+    if calibrated.dtype != np.float64 or label_counts.dtype.kind not in "iu":
+        calibrated = (calibrated * label_counts).T  # in place would round to a narrower dtype
+        total = np.clip(np.sum(calibrated), a_min=TINY_VALUE, a_max=None)
+        return round_preserving_row_totals(calibrated / total * label_counts.sum())
+    calibrated *= label_counts
+    calibrated = calibrated.T
+    calibrated /= np.clip(np.sum(calibrated), a_min=TINY_VALUE, a_max=None)
+    calibrated *= label_counts.sum()
     return round_preserving_row_totals(calibrated)
 
 

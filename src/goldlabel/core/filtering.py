@@ -67,6 +67,15 @@ def keep_at_least_n_per_class(
     counts of given class ``k``. Returns an integer matrix whose rows keep their rounded totals.
     """
     diagonal = np.diagonal(prune_count_matrix)
+    if (
+        prune_count_matrix.dtype.kind in "iu"
+        and frac_noise == 1.0
+        and (diagonal >= n).all()
+        and (prune_count_matrix >= 0).all()
+    ):
+        # Nothing to move: every class keeps n examples and whole counts stay as they are (the
+        # general steps below would return the same integers, through four K x K float copies).
+        return np.array(prune_count_matrix, dtype=int, order="C")
     new_diagonal = np.maximum(diagonal, n)
     deficit = new_diagonal - diagonal
     noise_rates_per_col = np.maximum(np.count_nonzero(prune_count_matrix, axis=0) - 1.0, 1.0)

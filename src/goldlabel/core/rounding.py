@@ -4,17 +4,33 @@ The rule (shared with cleanlab, so that counts agree exactly): round every entry
 (half to even); if the rounded entries no longer add up to the rounded total, add 1 to the entries with the
 largest rounding residual (or subtract 1 from those with the smallest) until they do. Ties between equal
 residuals are broken by :func:`numpy.argsort`'s default order, exactly as cleanlab does.
+
+That order is the sort's own (the default kind is not stable, and the order it gives equal values depends
+on the CPU's sorting kernel), so rows are sorted only where equal residuals straddle the cut; elsewhere the
+entries to change are found by selection. Sparse matrices (a calibrated confident joint over many classes
+is mostly zeros) are rounded from their nonzero entries, without K x K temporaries.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
+from goldlabel.core.scan import default_n_jobs
 from goldlabel.exceptions import DataValidationError
 
 __all__ = ["round_preserving_row_totals", "round_preserving_sum"]
 
 _EPS = 1e-6
+#: Rows are sorted on several threads from this many entries on (numpy sorts without the GIL).
+_THREADED_SORT_SIZE = 1 << 16
+#: Matrices of at least this many entries, at most this fraction of them nonzero, are rounded from
+#: their nonzero entries.
+_SPARSE_MIN_SIZE = 1 << 12
+_SPARSE_MAX_FILL = 0.25
+#: Whole-number row sums below this are exact in float64, in any summation order.
+_EXACT_SUMS = float(2**52)
 
 
 def round_preserving_sum(values: np.ndarray) -> np.ndarray:
@@ -74,27 +90,179 @@ def round_preserving_row_totals(matrix: np.ndarray) -> np.ndarray:
             f"matrix must be a 2-D array of shape (R, K), but received shape {floats.shape}. "
             "Use round_preserving_sum for one row."
         )
-    ints = floats.round()
     if floats.size == 0:
-        return ints.astype(np.int64)
-    n_cols = floats.shape[1]
+        return floats.round().astype(np.int64)
     target = floats.sum(axis=1).round()
-    rows = np.flatnonzero(np.abs(ints.sum(axis=1).round() - target) > _EPS)
+    if (
+        floats.size >= _SPARSE_MIN_SIZE
+        and np.count_nonzero(floats) <= floats.size * _SPARSE_MAX_FILL
+        and np.isfinite(target).all()
+    ):
+        flat = np.flatnonzero(floats)
+        # Whole-number sums stay exact in float64, so any summation order gives cleanlab's sums.
+        if np.abs(floats.reshape(-1)[flat]).max(initial=0.0) * floats.shape[1] < _EXACT_SUMS:
+            return _round_sparse(floats, flat, target)
+    ints = floats.round()
+    _round_rows(floats, ints, target, np.flatnonzero(_off(ints.sum(axis=1), target)))
+    return ints.astype(np.int64)
+
+
+def _off(sums: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Rows whose rounded sum misses the target (cleanlab's comparison)."""
+    return np.abs(sums.round() - target) > _EPS
+
+
+def _round_rows(floats: np.ndarray, ints: np.ndarray, target: np.ndarray, rows: np.ndarray) -> None:
+    """Adjust ``ints`` (whole floats, in place) in ``rows`` until each row adds up to its target."""
+    k = floats.shape[1]
     while rows.size:
-        f = floats[rows]
         i = ints[rows]
         diff = np.round(target[rows] - i.sum(axis=1).round())
         up = diff >= 0
-        changes = np.minimum(np.abs(diff), n_cols).astype(np.int64)
-        order = np.argsort(f - i, axis=1)
-        # Rows rounding up take the `changes` largest residuals in reversed argsort order;
-        # rows rounding down take the `changes` smallest.
-        pos = np.arange(n_cols)[None, :]
-        take = np.where(up[:, None], pos >= n_cols - changes[:, None], pos < changes[:, None])
-        r_idx, p_idx = np.nonzero(take)
-        step = np.where(up, 1.0, -1.0)
-        i[r_idx, order[r_idx, p_idx]] += step[r_idx]
+        changes = np.minimum(np.abs(diff), k).astype(np.int64)
+        rr, cc = _entries_to_change(floats[rows] - i, up, changes)
+        i[rr, cc] += np.where(up, 1.0, -1.0)[rr]
         ints[rows] = i
-        still = np.abs(i.sum(axis=1).round() - target[rows]) > _EPS
-        rows = rows[still]
-    return ints.astype(np.int64)
+        rows = rows[_off(i.sum(axis=1), target[rows])]
+
+
+def _round_sparse(floats: np.ndarray, flat: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """:func:`round_preserving_row_totals` of a mostly-zero matrix, from its nonzero entries
+    (``flat``: their flat indices, increasing). Zeros round to themselves with residual 0."""
+    m, k = floats.shape
+    ints = np.empty((m, k), dtype=np.int64)
+    np.rint(floats, out=ints, casting="unsafe")
+    values = floats.reshape(-1)[flat]
+    whole = np.rint(values)
+    residual = values - whole
+    row = flat // k
+    int_sums = np.bincount(row, weights=whole, minlength=m)
+    rows = np.flatnonzero(_off(int_sums, target))
+    if rows.size == 0:
+        return ints
+    diff = np.round(target[rows] - int_sums[rows].round())
+    up = diff >= 0
+    changes = np.minimum(np.abs(diff), k).astype(np.int64)
+    step = np.where(up, 1, -1)
+    # Entries with a nonzero residual in the rows to adjust, and their keys: the residual when the row
+    # rounds up (it takes the largest residuals), its negative when it rounds down.
+    slot = np.full(m, -1)
+    slot[rows] = np.arange(rows.size)
+    keep = (slot[row] >= 0) & (residual != 0)
+    e_slot, e_flat = slot[row[keep]], flat[keep]
+    e_key = np.where(up[e_slot], residual[keep], -residual[keep])
+    order = np.lexsort((-e_key, e_slot))
+    e_slot, e_flat, e_key = e_slot[order], e_flat[order], e_key[order]
+    count = np.bincount(e_slot, minlength=rows.size)
+    start = np.concatenate(([0], np.cumsum(count)[:-1]))
+    positive = np.bincount(e_slot, weights=e_key > 0, minlength=rows.size).astype(np.int64)
+    zeros = k - count
+    every = changes >= k
+    c = np.minimum(changes, k - 1)
+    cut = _key_at(e_key, start, positive, zeros, c - 1)
+    tied = (cut == _key_at(e_key, start, positive, zeros, c)) & ~every
+    # Cut above 0: the c largest keys are the row's first c entries in key order.
+    top = ~tied & ~every & (cut > 0)
+    picked = e_flat[_ranges(start[top], changes[top])]
+    ints.reshape(-1)[picked] += np.repeat(step[top], changes[top])
+    # Every entry, or the cut among the zeros or below (the row's zeros are all taken): dense rows.
+    wide = np.flatnonzero(every | (~tied & ~top))
+    if wide.size:
+        r = rows[wide]
+        keys = floats[r] - ints[r]
+        np.negative(keys, out=keys, where=~up[wide, None])
+        chosen = (keys >= cut[wide, None]) | every[wide, None]
+        ints[r] += np.where(chosen, step[wide, None], 0)
+    if tied.any():
+        t = np.flatnonzero(tied)
+        rr, cc = _sorted_choice(floats[rows[t]] - ints[rows[t]], up[t], changes[t])
+        ints[rows[t][rr], cc] += step[t][rr]
+    # A row can miss its target again only when it needed more than k changes.
+    again = rows[np.abs(diff) > k]
+    if again.size:
+        as_floats = ints.astype(float)
+        _round_rows(floats, as_floats, target, again)
+        ints[again] = as_floats[again].astype(np.int64)
+    return ints
+
+
+def _key_at(
+    keys: np.ndarray, start: np.ndarray, positive: np.ndarray, zeros: np.ndarray, rank: np.ndarray
+) -> np.ndarray:
+    """The ``rank``-th largest key of each row (0 = largest), the row's zero residuals included:
+    its keys in decreasing order are its positive entries, ``zeros`` zeros, then its negative ones."""
+    in_zeros = (rank >= positive) & (rank < positive + zeros)
+    at = start + np.where(rank < positive, rank, rank - zeros)
+    value = keys[np.clip(at, 0, max(keys.size - 1, 0))] if keys.size else np.zeros(rank.shape)
+    return np.where(in_zeros, 0.0, value)
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(s, s + n)`` for every (s, n)."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return np.arange(total, dtype=np.int64) + offsets
+
+
+def _entries_to_change(
+    residuals: np.ndarray, up: np.ndarray, changes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of the entries each row changes: the ``changes`` largest residuals of a row
+    rounding up, the smallest of one rounding down, as ``numpy.argsort(residuals)`` orders them.
+
+    Where the cut falls between distinct values the set does not depend on the sort, and the c-th
+    largest key (a sort of values, fast whatever the ties) decides it; only the rows whose cut falls
+    among equal residuals are argsorted.
+    """
+    m, k = residuals.shape
+    keys = residuals.copy()
+    np.negative(keys, out=keys, where=~up[:, None])
+    chosen = np.zeros((m, k), dtype=bool)
+    every = changes >= k
+    chosen[every] = True
+    rows = np.flatnonzero(~every)
+    tied = np.zeros(0, dtype=np.int64)
+    if rows.size:
+        c = changes[rows]
+        part = keys[rows]
+        ordered = np.sort(part, axis=1)
+        at = np.arange(rows.size)
+        cut = ordered[at, k - c]
+        is_tied = cut == ordered[at, k - c - 1]
+        clear = np.flatnonzero(~is_tied)
+        chosen[rows[clear]] = part[clear] >= cut[clear, None]
+        tied = rows[is_tied]
+    r_idx, c_idx = np.nonzero(chosen)
+    if tied.size:
+        tr, tc = _sorted_choice(residuals[tied], up[tied], changes[tied])
+        r_idx, c_idx = np.concatenate((r_idx, tied[tr])), np.concatenate((c_idx, tc))
+    return r_idx, c_idx
+
+
+def _sorted_choice(
+    residuals: np.ndarray, up: np.ndarray, changes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of the entries cleanlab changes, from ``numpy.argsort`` of every row: the last
+    ``changes`` positions of a row rounding up, the first of one rounding down. Many rows are sorted
+    on several threads (numpy sorts without the GIL); each row's sort is the same either way."""
+    m, k = residuals.shape
+    order = np.empty((m, k), dtype=np.intp)
+    jobs = min(default_n_jobs(), m)
+    if jobs <= 1 or residuals.size < _THREADED_SORT_SIZE:
+        order[:] = np.argsort(residuals, axis=1)
+    else:
+        bounds = np.linspace(0, m, jobs + 1).astype(int)
+
+        def sort(part: int) -> None:
+            a, b = bounds[part], bounds[part + 1]
+            order[a:b] = np.argsort(residuals[a:b], axis=1)
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(sort, range(jobs)))
+    low = np.where(up, k - changes, 0)[:, None]
+    high = np.where(up, k, changes)[:, None]
+    position = np.arange(k)
+    rr, pp = np.nonzero((position >= low) & (position < high))
+    return rr, order[rr, pp]

@@ -148,12 +148,20 @@ def _guess_block(
     unsure = np.flatnonzero(unsure & ~none)
     if unsure.size:
         confident = block.take(unsure, axis=0) >= floor
-        n_confident = confident.sum(axis=1)
+        n_confident = _count_true(confident)
         first = confident.argmax(axis=1)
         guess[unsure] = np.where(
             n_confident > 1, top[unsure], np.where(n_confident == 1, first, -1)
         )
     return guess
+
+
+def _count_true(mask: np.ndarray) -> np.ndarray:
+    """True entries per row of a 2-D boolean array (a byte sum in 16 bits: several times faster
+    than ``mask.sum(axis=1)``, which widens every entry to 64 bits)."""
+    if mask.shape[1] < 1 << 16:
+        return mask.view(np.uint8).sum(axis=1, dtype=np.uint16)
+    return np.count_nonzero(mask, axis=1)
 
 
 def _top_is_given(
