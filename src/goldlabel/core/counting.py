@@ -239,7 +239,9 @@ def _confident_counts(
     # Built as [true][given] and transposed, so its memory layout (and hence the float summation
     # order during calibration) is the same as cleanlab's, whose counts come from a transposed
     # confusion matrix: calibrated counts then round identically.
-    joint = pairs.reshape(n_classes, n_classes).astype(np.int64).T
+    # (a fresh bincount is reshaped in place; the scan's own counts are copied, never changed)
+    fresh = pairs is not analysis.scan.pair_counts
+    joint = pairs.reshape(n_classes, n_classes).astype(np.int64, copy=not fresh).T
     np.fill_diagonal(joint, joint.diagonal().clip(min=1))
     return joint, off_diagonal
 

@@ -217,6 +217,27 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) + offsets
 
 
+def _sort_by_group_then_descending(
+    group: np.ndarray, value: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Order of the entries by ``group``, then by ``value`` from largest to smallest, and the values
+    in that order rounded to float32.
+
+    The values are sorted as float32 inside one integer key (group in the high bits), which is several
+    times faster than :func:`numpy.lexsort` and, the input being mostly runs already in order, a
+    stable (run-merging) sort. Rounding to float32 keeps the order of distinct values or makes them
+    equal, never swaps them; so a cut between two different rounded values is a cut between the same
+    entries exactly, and a cut between equal rounded values is treated as a tie (the exact path).
+    """
+    rounded = value.astype(np.float32) + np.float32(0.0)  # and -0.0 becomes 0.0
+    bits = rounded.view(np.uint32).astype(np.int64)
+    # IEEE bits, made to increase with the value: negative values reversed below positive ones.
+    ascending = np.where(bits >> 31 == 1, bits ^ 0xFFFFFFFF, bits | 0x80000000)
+    key = (group.astype(np.int64) << 32) | (0xFFFFFFFF - ascending)
+    order = np.argsort(key, kind="stable")
+    return order, rounded[order]
+
+
 def select_prune_by_noise_rate_all(
     pred_probs: np.ndarray,
     labels: np.ndarray,
@@ -291,13 +312,16 @@ def select_prune_by_noise_rate_all(
             mask[np.concatenate(chosen)] = True
         return mask
     slack = top_p - given_p
-    counts = np.asarray(prune_matrix).T.copy()  # [given][target]
-    np.fill_diagonal(counts, 0)
-    counts[~eligible] = 0
-    pair_k, pair_j = np.nonzero(counts > 0)
+    # The (given, target) pairs with something to prune, in order, from the nonzero counts.
+    prune_matrix = np.asarray(prune_matrix)
+    pair_j, pair_k = np.nonzero(prune_matrix > 0)
+    wanted = (pair_j != pair_k) & eligible[pair_k]
+    pair_j, pair_k = pair_j[wanted], pair_k[wanted]
+    by_given = np.argsort(pair_k * k_classes + pair_j)
+    pair_k, pair_j = pair_k[by_given], pair_j[by_given]
     if pair_k.size == 0:
         return mask
-    pair_c = counts[pair_k, pair_j].astype(np.int64)
+    pair_c = prune_matrix[pair_j, pair_k].astype(np.int64)
 
     cand = np.flatnonzero((slack > 0) & eligible[labels])
     c_lab = labels[cand]
@@ -353,8 +377,8 @@ def select_prune_by_noise_rate_all(
     keep = is_group | (c_top[e_idx] != e_target)
     e_pair, e_rows, e_value = e_pair[keep], e_rows[keep], e_value[keep]
 
-    e_sort = np.lexsort((-e_value, e_pair))
-    e_pair, e_rows, e_value = e_pair[e_sort], e_rows[e_sort], e_value[e_sort]
+    e_sort, e_value = _sort_by_group_then_descending(e_pair, e_value)
+    e_pair, e_rows = e_pair[e_sort], e_rows[e_sort]
     p_start = np.searchsorted(e_pair, np.arange(pair_c.size), side="left")
     p_size = np.searchsorted(e_pair, np.arange(pair_c.size), side="right") - p_start
     ok = p_size >= pair_c
