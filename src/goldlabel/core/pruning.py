@@ -30,7 +30,8 @@ def select_largest(values: np.ndarray, count: int) -> tuple[np.ndarray, bool]:
     """Positions of the ``count`` largest ``values`` and whether the cut falls between equal values.
 
     When it does not, the set is the one ``numpy.argsort(-values)[:count]`` takes, whatever the sort's
-    tie order.
+    tie order. When it does, the positions are those of every value at least the cut (more than
+    ``count``) and the caller breaks the tie.
 
     Examples
     --------
@@ -45,13 +46,11 @@ def select_largest(values: np.ndarray, count: int) -> tuple[np.ndarray, bool]:
         return np.arange(n), False
     if count <= 0:
         return np.zeros(0, dtype=np.int64), False
-    # With kth=count the (count+1)-th largest lands at position count and every value before it is
-    # at least as large, so the cut (the smallest chosen value) ties with the rest only if it equals
-    # that one value.
-    part = np.argpartition(-values, count)
-    chosen = part[:count]
-    cut = values[chosen].min()
-    return chosen, bool(values[part[count]] == cut)
+    # The count-th largest value (a partition of the values alone, cheaper than of their indices);
+    # exactly count values reach it unless the next one equals it.
+    cut = np.partition(values, n - count)[n - count]
+    chosen = np.flatnonzero(values >= cut)
+    return chosen, chosen.size != count
 
 
 def _margins(pred_probs: np.ndarray, rows: np.ndarray, j: int, k: int) -> np.ndarray:
@@ -132,7 +131,9 @@ def select_prune_by_noise_rate(
     >>> select_prune_by_noise_rate(pred_probs, rows, 0, np.array([0, 1, 1]), slack).tolist()
     [1, 3]
     """
-    return _select_in_class(pred_probs, rows_k, k, prune_counts, rows_k[slack_k > 0])
+    out = _select_in_class(pred_probs, rows_k, k, prune_counts, rows_k[slack_k > 0])
+    out.sort()
+    return out
 
 
 def _select_in_class(
@@ -143,7 +144,8 @@ def _select_in_class(
     cand_rows: np.ndarray,
 ) -> np.ndarray:
     """:func:`select_prune_by_noise_rate` given the candidates: the rows of class ``k`` whose
-    slack is positive (the given label is not the most likely), in increasing order."""
+    slack is positive (the given label is not the most likely), in increasing order. The rows
+    selected come unsorted."""
     counts = np.asarray(prune_counts).astype(np.int64)
     counts[k] = 0
     counts[counts < 0] = 0
@@ -186,9 +188,7 @@ def _select_in_class(
         selected.append(rows_k[chosen])
     if not selected:
         return np.zeros(0, dtype=np.int64)
-    out = np.concatenate(selected)
-    out.sort()
-    return out
+    return np.concatenate(selected)
 
 
 def select_prune_by_class(
@@ -398,6 +398,6 @@ def select_prune_by_noise_rate_all(
         remaining = np.zeros(k_classes, dtype=np.int64)
         remaining[pair_j[sub]] = pair_c[sub]
         rows_k = order[starts[k] : starts[k + 1]]
-        picked = select_prune_by_noise_rate(pred_probs, rows_k, int(k), remaining, slack[rows_k])
+        picked = _select_in_class(pred_probs, rows_k, int(k), remaining, rows_k[slack[rows_k] > 0])
         mask[picked] = True
     return mask

@@ -9,15 +9,18 @@ translates what they return back to the original class indices.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from goldlabel.core.counting import prepare_inputs
 from goldlabel.core.validation import _describe
 from goldlabel.exceptions import DataValidationError, InvalidLabelsError, InvalidPredProbsError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CLASS_INDEX_COLUMNS",
@@ -237,7 +240,9 @@ def restore_original_classes(
             f"mapping must be the RareClassMapping returned by merge_rare_classes, but received "
             f"{type(mapping).__name__}."
         )
-    if isinstance(result, pd.DataFrame):
+    # Only a DataFrame when pandas is loaded: core itself never imports it.
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(result, pandas.DataFrame):
         return _restore_table(result, mapping)
     arr = np.asarray(result)
     if arr.dtype.kind == "b":

@@ -15,14 +15,16 @@ Results equal those of ``cleanlab.dataset`` (2.9) for single-label data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from goldlabel.core.counting import count_label_issues, estimate_joint
 from goldlabel.core.validation import _describe, check_labels
 from goldlabel.exceptions import DataValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "compute_overall_label_health_score",
@@ -208,6 +210,8 @@ def rank_classes_by_label_quality(
     true_noise = true_mass - diagonal
     given_rate = given_noise / np.clip(given_mass, a_min=_EPSILON, a_max=None)
     true_rate = true_noise / np.clip(true_mass, a_min=_EPSILON, a_max=None)
+    import pandas as pd  # the tables cleanlab returns; loaded only when one is asked for
+
     df = pd.DataFrame(
         {
             "Class Index": np.arange(q.shape[0]),
@@ -269,6 +273,8 @@ def find_overlapping_classes(
     else:
         rows, cols = np.triu_indices(k, 1)
         values = (np.triu(q) + np.tril(q).T)[rows, cols]
+    import pandas as pd  # the tables cleanlab returns; loaded only when one is asked for
+
     df = pd.DataFrame(
         {
             "Class Index A": rows.astype(np.int64),
