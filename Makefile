@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo example test lint typecheck bench clean
+.PHONY: demo example test lint typecheck bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)  ## mypy; strict on the studio's layers (DESIGN.md)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy --strict src/goldlabel/store src/goldlabel/service src/goldlabel/server src/goldlabel/client src/goldlabel/cli
+
+screenshots: $(STAMP)  ## rewrite docs/screenshots/*.png from the browser tests (needs chromium)
+	GOLDLABEL_SCREENSHOTS=1 $(VENV)/bin/pytest -q -m browser tests/browser
 
 bench: $(STAMP)  ## speed against cleanlab (needs no ../shared)
 	$(PY) benchmarks/core.py

@@ -1,6 +1,7 @@
 """The whole studio journey in a real browser: upload, confirm the schema, analysis, auto-labeling
 wizard, 20+ rows labeled by keyboard alone, a batch fix, an undo, export (checked by reading the file),
-analytics and the model page. Takes a screenshot of every page for docs/screenshots/."""
+analytics and the model page. Takes a screenshot of every page (into docs/screenshots/ under
+``make screenshots``)."""
 
 from __future__ import annotations
 

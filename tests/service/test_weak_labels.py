@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from goldlabel.exceptions import ConflictError, InvalidOptionError, NotFoundError
+from goldlabel.service import lf_matches as L
 from goldlabel.service import weak_labels as W
 from goldlabel.service import weak_model as M
 from goldlabel.service.actions import list_actions, undo_action
@@ -36,8 +37,11 @@ def rules_frame(n: int = 60) -> pd.DataFrame:
     return frame
 
 
-def make_rules_project(db: Database, n: int = 60, *, task: str = "multiclass") -> int:
-    frame = rules_frame(n)
+def make_rules_project(
+    db: Database, n: int = 60, *, task: str = "multiclass", frame: pd.DataFrame | None = None
+) -> int:
+    """A project over ``frame`` (default :func:`rules_frame` of ``n`` rows)."""
+    frame = rules_frame(n) if frame is None else frame
     with db.write() as session:
         ds = import_dataset(session, frame.to_csv(index=False).encode(), filename="rules.csv")
         project = create_project(
@@ -415,3 +419,28 @@ def test_keyword_matches_are_exactly_the_librarys(sqlite_db: Database, keywords:
         )
     expected = KeywordLF(keywords, 1).apply(frame.fillna({"text": ""})) >= 0
     assert sorted(e["row_id"] for e in got["examples"]) == np.flatnonzero(expected).tolist()
+
+
+def test_a_pattern_that_backtracks_catastrophically_is_stopped_with_a_reason(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(a|aa)+$ on a long run of a's tries exponentially many splits: the search is stopped when its
+    time is up and the preview says why, instead of holding a server thread for ever."""
+    frame = pd.DataFrame(
+        {"text": ["a" * 40 + "!", "a goal today", "chip news"], "label": ["sports", None, "tech"]}
+    )
+    pid = make_rules_project(sqlite_db, frame=frame)
+    monkeypatch.setattr(L, "SCAN_SECONDS", 0.5)
+    with (
+        sqlite_db.read() as session,
+        pytest.raises(
+            InvalidOptionError,
+            match=r"took more than 0\.5 s to search 3 rows .* backtracks catastroph",
+        ),
+    ):
+        W.preview_lf(session, pid, kind="regex", label="sports", pattern=r"(a|aa)+$")
+    with sqlite_db.read() as session:  # a sound pattern still previews on the same project
+        assert (
+            W.preview_lf(session, pid, kind="regex", label="sports", pattern=r"\bgoal")["coverage"]
+            > 0
+        )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import regex as rx
 from sqlalchemy import cast, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -36,9 +38,11 @@ from goldlabel.store.tables import DatasetRow, Project, ProjectLF, RowState
 from goldlabel.weak import KeywordLF
 
 __all__ = [
+    "SCAN_SECONDS",
     "SNIPPET",
     "LFSpec",
     "LRUCache",
+    "compile_pattern",
     "compile_stored_lf",
     "get_lf_project",
     "list_project_lfs",
@@ -51,6 +55,9 @@ __all__ = [
 
 SNIPPET = 220
 _WORD = re.compile(r"\w+")
+#: An LF's pattern may search a project's text for at most this long: a pattern that backtracks
+#: catastrophically (a repetition inside a repetition) is stopped with an error, not left to hang.
+SCAN_SECONDS = 20.0
 _T = TypeVar("_T")
 
 
@@ -247,14 +254,35 @@ def compile_stored_lf(lf: ProjectLF) -> LFSpec:
     return LFSpec("regex", lf.label, lf.pattern or "")
 
 
-def _scan(regex: re.Pattern[str], texts: list[str], positions: np.ndarray) -> np.ndarray:
+def compile_pattern(pattern: str) -> rx.Pattern[str]:
+    """An LF's pattern, case-insensitive, compiled by the ``regex`` module (the syntax of :mod:`re`),
+    whose searches can be stopped after a time."""
+    return rx.compile(pattern, rx.IGNORECASE)
+
+
+def _scan(
+    regex: rx.Pattern[str], texts: list[str], positions: np.ndarray, deadline: float
+) -> np.ndarray:
+    """Whether ``regex`` matches each of ``texts[positions]``, within the time left until ``deadline``
+    (a :func:`time.monotonic` value)."""
     search = regex.search
-    return np.fromiter(
-        (search(texts[i]) is not None for i in positions.tolist()), dtype=bool, count=positions.size
-    )
+    out = np.zeros(positions.size, dtype=bool)
+    try:
+        for j, i in enumerate(positions.tolist()):
+            out[j] = search(texts[i], timeout=max(deadline - time.monotonic(), 1e-3)) is not None
+    except TimeoutError:
+        raise InvalidOptionError(
+            f"the pattern {regex.pattern!r} took more than {SCAN_SECONDS:g} s to search "
+            f"{len(texts)} rows and was stopped: it likely backtracks catastrophically, as a "
+            "repetition inside a repetition does (for instance (a|aa)+ or (\\w+\\s?)+). Make it "
+            "more specific, e.g. with a single repetition or word boundaries (\\b)."
+        ) from None
+    return out
 
 
-def _keyword_hits(corpus: _Corpus, regex: re.Pattern[str], keywords: Sequence[str]) -> np.ndarray:
+def _keyword_hits(
+    corpus: _Corpus, regex: rx.Pattern[str], keywords: Sequence[str], deadline: float
+) -> np.ndarray:
     """Rows matching any keyword: from the word index where it decides, the regex elsewhere."""
     n = len(corpus.texts)
     mask = np.zeros(n, dtype=bool)
@@ -266,21 +294,28 @@ def _keyword_hits(corpus: _Corpus, regex: re.Pattern[str], keywords: Sequence[st
         if len(tokens) == 1 and tokens[0] == word.lower():
             mask[candidates] = True
         else:  # several words or punctuation: the words narrow the rows, the regex decides
-            mask[candidates[_scan(regex, corpus.texts, candidates)]] = True
-    mask[corpus.scanned] = _scan(regex, corpus.texts, corpus.scanned)
+            mask[candidates[_scan(regex, corpus.texts, candidates, deadline)]] = True
+    mask[corpus.scanned] = _scan(regex, corpus.texts, corpus.scanned, deadline)
     return mask
 
 
 def match_lf(session: Session, project: Project, spec: LFSpec) -> np.ndarray:
-    """The rows an LF matches: a (n,) bool mask aligned to :func:`load_texts` (cached by pattern)."""
+    """The rows an LF matches: a (n,) bool mask aligned to :func:`load_texts` (cached by pattern).
+
+    Raises
+    ------
+    InvalidOptionError
+        If the pattern searches for more than :data:`SCAN_SECONDS` (catastrophic backtracking).
+    """
     corpus = _corpus(session, project)
 
     def run() -> np.ndarray:
-        regex = re.compile(spec.pattern, re.IGNORECASE)
+        deadline = time.monotonic() + SCAN_SECONDS
+        regex = compile_pattern(spec.pattern)
         words = spec.keywords
         if words and all(w.isascii() and _WORD.search(w) for w in words):
-            return _keyword_hits(corpus, regex, words)
-        return _scan(regex, corpus.texts, np.arange(len(corpus.texts)))
+            return _keyword_hits(corpus, regex, words, deadline)
+        return _scan(regex, corpus.texts, np.arange(len(corpus.texts)), deadline)
 
     mask: np.ndarray = _HITS.get((make_text_key(session, project), spec.pattern), run)
     return mask

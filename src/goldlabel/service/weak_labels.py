@@ -12,18 +12,20 @@ The label model, its suggestions, applying its labels and LF label issues live i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import regex as rx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goldlabel.exceptions import ConflictError, InvalidOptionError, NotFoundError
 from goldlabel.service.lf_matches import (
+    SCAN_SECONDS,
     SNIPPET,
     LFSpec,
+    compile_pattern,
     compile_stored_lf,
     get_lf_project,
     list_project_lfs,
@@ -296,8 +298,9 @@ def _stats(hit: np.ndarray, label: int, others: np.ndarray, labels: np.ndarray) 
     }
 
 
-def _example(row_id: int, text: str, regex: re.Pattern[str], label: int, project: Project) -> Any:
-    match = regex.search(text)
+def _example(row_id: int, text: str, regex: rx.Pattern[str], label: int, project: Project) -> Any:
+    # (the pattern has just searched every row within the time limit)
+    match = regex.search(text, timeout=SCAN_SECONDS)
     start = max(0, match.start() - 60) if match else 0
     prefix = "…" if start else ""
     suffix = "…" if start + SNIPPET < len(text) else ""
@@ -354,7 +357,7 @@ def preview_lf(
     )
     labels, _ = load_labels(session, project, row_ids)
     out = _stats(hit, draft.label, matrix, labels)
-    regex = re.compile(draft.pattern, re.IGNORECASE)
+    regex = compile_pattern(draft.pattern)
     count = max(0, min(int(n_examples), 50))
     shown = np.flatnonzero(hit)[:count]
     wrong = np.flatnonzero(hit & (labels >= 0) & (labels != draft.label))[:count]
