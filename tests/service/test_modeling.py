@@ -13,15 +13,18 @@ from goldlabel.service.modeling import (
     predict_rows,
     start_training,
 )
+from goldlabel.service.pipeline_engine import PipelineEngine
 from goldlabel.store import Database
 from tests.service.helpers import make_project
 
 
-def test_train_deploy_predict(sqlite_db: Database) -> None:
+@pytest.mark.parametrize("engine", [PipelineEngine, BaselineEngine], ids=["pipeline", "baseline"])
+def test_train_deploy_predict(sqlite_db: Database, engine: type) -> None:
+    """The default engine deploys the analysis pipeline's own choice of model; the baseline too."""
     _, pid = make_project(sqlite_db, 160, labeled_fraction=0.5)
     with sqlite_db.write() as s:
         job_id = start_training(s, pid, user="ana").id
-    runner = JobRunner(sqlite_db, {TRAIN_JOB: make_train_handler(BaselineEngine)})
+    runner = JobRunner(sqlite_db, {TRAIN_JOB: make_train_handler(engine)})
     runner.start()
     runner.wait(job_id, timeout=120)
     with sqlite_db.read() as s:

@@ -29,6 +29,7 @@ from goldlabel.learn.crossval import (
     compute_log_loss,
     cross_val_pred_probs,
 )
+from goldlabel.learn.deployable import DeployableModel, fit_deployable_model
 from goldlabel.learn.featurize import FEATURE_KINDS, Features, FrameFeaturizer, featurize
 from goldlabel.learn.featurize_embeddings import EmbeddingFeaturizer
 from goldlabel.learn.featurize_images import ImageFeaturizer
@@ -55,6 +56,7 @@ __all__ = [
     "Candidate",
     "CleanLearning",
     "CrossValResult",
+    "DeployableModel",
     "EmbeddingFeaturizer",
     "Features",
     "FrameFeaturizer",
@@ -80,6 +82,7 @@ __all__ = [
     "encode_multilabel_labels",
     "featurize",
     "find_auto_labels",
+    "fit_deployable_model",
     "fit_temperature",
     "get_candidate",
     "infer_column_types",

@@ -3,9 +3,9 @@
 It featurizes, chooses and cross-validates a model, runs every default audit check and suggests labels.
 A multi-label project (labels stored as bit masks) runs the pipeline's multi-label branch: one-vs-rest
 cross-validated probabilities, multi-label confident learning, and a suggested label set (every class
-with probability >= 0.5) stored as a bit mask. Training a deployable model version still uses
-:class:`~goldlabel.service.engines.BaselineEngine`, whose fitted pipeline can predict new rows on its own;
-it is multi-class only.
+with probability >= 0.5) stored as a bit mask. A deployable model version is the same featurizer and
+model choice fitted on every labeled row (:func:`goldlabel.learn.deployable.fit_deployable_model`), so the
+deployed model is the one whose suggestions were reviewed; it is multi-class only.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from goldlabel.exceptions import DataValidationError
 from goldlabel.service.engines import (
     AnalysisInput,
     AnalysisOutput,
-    BaselineEngine,
     Progress,
     TrainedModel,
 )
@@ -154,10 +153,22 @@ class PipelineEngine:
         )
 
     def train(self, data: AnalysisInput, *, progress: Progress) -> TrainedModel:
-        """A deployable model fitted on the labeled rows (see the module docstring)."""
+        """The analysis's featurizer and model choice, fitted on every labeled row."""
+        from goldlabel.learn.deployable import fit_deployable_model
+
         if data.task == "multilabel":
             raise DataValidationError(
                 "training a deployable model is for multi-class projects; this project is "
                 "multi-label. Analyse it (POST /api/projects/{id}/analyses) for suggestions instead."
             )
-        return BaselineEngine().train(data, progress=progress)
+        model = fit_deployable_model(
+            data.frame.reset_index(drop=True),
+            data.labels,
+            n_classes=len(data.classes),
+            text_columns=list(data.text_columns) or None,
+            feature_columns=list(data.feature_columns) or None,
+            time_budget=self.time_budget,
+            random_state=data.random_state,
+            progress=lambda stage, fraction: progress(0.05 + 0.9 * fraction, stage),
+        )
+        return TrainedModel(model=model, metrics={**model.metrics, "engine": self.name})
