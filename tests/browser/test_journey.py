@@ -240,6 +240,13 @@ def test_upload_wizard_keyboard_batch_undo_export(
     page.click("#chart-types .point path >> nth=0", force=True)
     page.wait_for_url("**/review?issue=label")
     page.wait_for_selector("#rows tbody tr")
+    # ... and a person's bar opens the rows that person labeled
+    page.goto(f"{studio.url}/projects/{pid}/analytics")
+    page.wait_for_selector("#chart-person .main-svg")
+    page.click("#chart-person .point path >> nth=0", force=True)
+    page.wait_for_url("**/review?updated_by=*")
+    page.wait_for_selector("#rows tbody tr")
+    assert page.input_value("#filters [name=updated_by]") != ""
 
     # model page: train, deploy, predict a dropped file
     page.goto(f"{studio.url}/projects/{pid}/models")

@@ -78,3 +78,24 @@ def test_bad_queries_are_refused(sqlite_db: Database, kwargs: dict, match: str) 
     _, pid = make_project(sqlite_db, 8)
     with pytest.raises(InvalidOptionError, match=match), sqlite_db.read() as s:
         list_rows(s, pid, **kwargs)
+
+
+def test_rows_filter_by_who_last_labeled_them(sqlite_db: Database) -> None:
+    """updated_by selects the rows each person last labeled; rows nobody changed since the import
+    count as the project creator's, as the analytics page counts them."""
+    _, pid = make_project(sqlite_db, 40, labeled_fraction=0.5)
+    with sqlite_db.write() as session:
+        apply_action(session, pid, kind="label", user="ana", row_ids=[1, 2, 3], label="Sports")
+        apply_action(session, pid, kind="label", user="bo", row_ids=[3, 4], label="World")
+    with sqlite_db.read() as session:
+
+        def ids(**kw: object) -> list[int]:
+            page = list_rows(session, pid, row_filter=RowFilter(**kw), limit=100)  # type: ignore[arg-type]
+            return [r["row_id"] for r in page.rows]
+
+        assert ids(updated_by=["ana"]) == [1, 2]
+        assert ids(updated_by=["ana", "bo"]) == [1, 2, 3, 4]
+        creator = ids(updated_by=["local"])
+        assert creator and not {1, 2, 3, 4} & set(creator)
+        assert len(creator) == 40 - 4
+        assert ids(updated_by=["nobody"]) == []

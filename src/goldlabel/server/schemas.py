@@ -28,6 +28,7 @@ class FilterModel(BaseModel):
     suggested_label: list[str] | None = None
     status: list[str] | None = None
     source: list[str] | None = None
+    updated_by: list[str] | None = None
     tag: str | None = None
     issue: list[str] | None = None
     unlabeled: bool | None = None

@@ -77,6 +77,8 @@ _TEXT_INDEX = table(TEXT_INDEX, column("rowid"), column(TEXT_INDEX))
 class RowFilter:
     """Which rows: every condition given must hold (``None`` = no condition).
 
+    ``updated_by`` names the people who last set a row's label (any of them); a row nobody has changed
+    since the import counts as its project creator's, as the analytics page counts it.
     ``label`` and ``suggested_label`` are class names (any of them); ``issue`` is a list of issue types
     (any flagged); ``scores`` maps a score field to ``(min, max)`` with either end ``None``; ``search`` is
     text contained in a text column (ASCII letters case-insensitive, leading and trailing spaces
@@ -89,6 +91,7 @@ class RowFilter:
     suggested_label: Sequence[str] | None = None
     status: Sequence[str] | None = None
     source: Sequence[str] | None = None
+    updated_by: Sequence[str] | None = None
     tag: str | None = None
     issue: Sequence[str] | None = None
     unlabeled: bool | None = None
@@ -216,6 +219,12 @@ def _conditions(
             if bad:
                 raise InvalidOptionError(f"{what} must be among {list(allowed)}; got {bad}.")
             cond.append(col.in_(list(values)))
+    if f.updated_by:
+        people = [str(p) for p in f.updated_by]
+        by: ColumnElement[bool] = RowState.updated_by.in_(people)
+        if project.created_by in people:
+            by = or_(by, RowState.updated_by.is_(None))
+        cond.append(by)
     if f.issue:
         bad = [i for i in f.issue if i not in ISSUE_TYPES]
         if bad:

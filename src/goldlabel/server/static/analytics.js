@@ -93,9 +93,11 @@ async function main() {
       type: "bar",
       x: people.map((p) => plotText(p.group)),
       y: people.map((p) => p.y[p.y.length - 1] || 0),
+      customdata: people.map((p) => ({ updated_by: p.group, status: ["labeled", "needs_review"] })),
       marker: { color: "#2563eb" },
     }],
     { xaxis: { type: "category" }, yaxis: { title: { text: "labeled rows (current)" } } },
+    openReview,
   );
 }
 

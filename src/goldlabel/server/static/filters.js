@@ -1,7 +1,7 @@
 // The review table's filter: read from / written to the URL, turned into API query params or a FilterModel.
 
 export const SCORE_FIELDS = ["label_issue_score", "suggested_label_confidence", "outlier_score", "near_duplicate_score"];
-const LIST_FIELDS = ["status", "issue", "label", "suggested_label", "source"];
+const LIST_FIELDS = ["status", "issue", "label", "suggested_label", "source", "updated_by"];
 const TEXT_FIELDS = ["tag", "search"];
 const BOOL_FIELDS = ["unlabeled", "disagrees"];
 
