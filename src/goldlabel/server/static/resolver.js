@@ -72,6 +72,14 @@ export function classForKey(n, project, top) {
   return list[n - 1];
 }
 
+// A multi-label row's label set with `cls` added, or taken out if it holds it, in the project's class order.
+export function toggleClass(label, cls, classes) {
+  const have = new Set(Array.isArray(label) ? label : []);
+  if (have.has(cls)) have.delete(cls);
+  else have.add(cls);
+  return classes.filter((c) => have.has(c));
+}
+
 // The row's state after an action, as the server will have it (refreshed from the server afterwards).
 export function predictState(row, kind, label) {
   const r = { ...row, version: row.version + 1 };

@@ -3,7 +3,7 @@
 import { ApiError, api, fmt, h, labelText, loadProject, projectId, rowSummary, setText, showError, toast, watchJob } from "./common.js";
 import { filterFromParams, filterToModel, filterToQuery, readForm, writeForm } from "./filters.js";
 import { confirmDialog, topKIds, VERBS } from "./batch.js";
-import { classForKey, predictState, renderResolver } from "./resolver.js";
+import { classForKey, toggleClass, predictState, renderResolver } from "./resolver.js";
 
 const pid = projectId();
 const LIMIT = 50;
@@ -188,7 +188,8 @@ function renderSelectionInfo() {
 // --------------------------------------------------------------------------------------- actions
 // Act on the open row. The next row opens at once (the row shows its predicted state); the action is
 // sent in order through a queue, and a refusal (409: someone changed the row) restores the row's state.
-function act(kind, label = null) {
+// Act on the current row and open the next one (with `stay`, keep this row open: multi-label toggles).
+function act(kind, label = null, { stay = false } = {}) {
   const row = S.rows[S.cursor];
   if (!row || S.advancing) return;
   const i = S.cursor;
@@ -196,7 +197,9 @@ function act(kind, label = null) {
   renderRow(i);
   setPending(+1);
   S.queue = S.queue.then(() => send(row, kind, label));
-  if (S.cursor < S.rows.length - 1) {
+  if (stay) {
+    renderCurrent();
+  } else if (S.cursor < S.rows.length - 1) {
     S.cursor += 1;
     renderCurrent();
   } else {
@@ -332,7 +335,12 @@ function onKey(e) {
   if (/^[1-9]$/.test(key)) {
     handled();
     const cls = classForKey(Number(key), S.project, S.probs[row.row_id]);
-    if (cls !== undefined) return act("label", cls);
+    if (cls === undefined) return;
+    if (S.project.task !== "multilabel") return act("label", cls);
+    // Multi-label: the key adds the class to the row's set or takes it out (an empty set is no
+    // label) and the row stays open for the next class; J moves on.
+    const next = toggleClass(row.label, cls, S.project.classes);
+    return next.length ? act("label", next, { stay: true }) : act("clear", null, { stay: true });
   }
 }
 
