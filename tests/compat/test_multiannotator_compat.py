@@ -17,6 +17,7 @@ from tests.core.test_multiannotator import make_crowd
 cm = pytest.importorskip("cleanlab.multiannotator")
 
 NAMES = [
+    "get_active_learning_scores",
     "get_label_quality_multiannotator",
     "get_majority_vote_label",
     "convert_long_to_wide_dataset",
@@ -56,6 +57,8 @@ CALLS = {
     },
     "no-stats": {"return_annotator_stats": False, "return_detailed_quality": False},
     "margin": {"label_quality_score_kwargs": {"method": "normalized_margin"}},
+    # cleanlab fits the temperature on labels stored as floats (NaN = missing) in its own way
+    "calibrated-with-missing": {"calibrate_probs": True},
 }
 
 
@@ -174,3 +177,63 @@ def test_no_agreement_warns_and_long_table_needs_columns() -> None:
         ours.get_majority_vote_label(labels, pred_probs=np.eye(2), verbose=True)
     with pytest.raises(InvalidLabelsError, match=r"lacks \['annotator'\]"):
         ours.convert_long_to_wide_dataset(pd.DataFrame({"task": [0], "label": [1]}))
+
+
+def _active_both(*args: Any) -> tuple[Any, Any]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ours.get_active_learning_scores(*args), cm.get_active_learning_scores(*args)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("form", ["frame", "float-array", "int-array"])
+def test_get_active_learning_scores_matches_cleanlab(form: str, seed: int) -> None:
+    """ActiveLab on crowds of 3-6 annotators, with and without missing labels, plus unlabeled rows."""
+    complete = form == "int-array"
+    labels, probs = make_crowd(
+        seed, n=90, m=3 + seed, k=2 + seed, missing=0.0 if complete else 0.45
+    )
+    unlabeled = np.random.default_rng(seed).dirichlet(np.ones(probs.shape[1]), 25)
+    given: Any = labels
+    if form == "frame":
+        given = pd.DataFrame(labels, columns=[f"a{j}" for j in range(labels.shape[1])])
+    elif complete:
+        given = labels.astype(int)
+    mine, theirs = _active_both(given, probs, unlabeled)
+    np.testing.assert_allclose(mine[0], theirs[0], rtol=1e-10)
+    np.testing.assert_allclose(mine[1], theirs[1], rtol=1e-10)
+
+
+def test_active_learning_with_one_annotation_per_example_matches_cleanlab() -> None:
+    labels, probs = make_crowd(7, n=60, m=4, k=3, missing=0.0)
+    single = np.full(labels.shape, np.nan)
+    single[np.arange(60), np.arange(60) % 4] = labels[np.arange(60), np.arange(60) % 4]
+    unlabeled = np.random.default_rng(7).dirichlet(np.ones(3), 10)
+    mine, theirs = _active_both(single, probs, unlabeled)
+    np.testing.assert_allclose(mine[0], theirs[0], rtol=1e-12)
+    np.testing.assert_allclose(mine[1], theirs[1], rtol=1e-12)
+
+
+def test_active_learning_on_unlabeled_rows_alone_matches_cleanlab() -> None:
+    unlabeled = np.random.default_rng(3).dirichlet(np.ones(4), 30)
+    mine, theirs = _active_both(None, None, unlabeled)
+    assert mine[0].size == theirs[0].size == 0
+    np.testing.assert_allclose(mine[1], theirs[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((None, None, None), InvalidOptionError, "cannot both be None"),
+        ((None, np.full((2, 2), 0.5), None), InvalidOptionError, "labels_multiannotator cannot be"),
+        (
+            (np.array([[0, 1], [1, 1]]), np.full((2, 2), 0.5), np.full((3, 3), 1 / 3)),
+            InvalidPredProbsError,
+            "pred_probs has 2 classes but pred_probs_unlabeled has 3",
+        ),
+    ],
+    ids=["nothing", "probs-without-labels", "class-count-mismatch"],
+)
+def test_active_learning_refuses_bad_input(args: tuple, error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        ours.get_active_learning_scores(*args)

@@ -380,3 +380,21 @@ def test_temperature_errors() -> None:
         scale_by_temperature(np.array([[0.5, 0.5]]), 0.0)
     with pytest.raises(InvalidOptionError, match="at least 2 classes"):
         find_best_temperature(np.array([[0.0, 0.0]]), np.ones((1, 1)))
+
+
+def test_active_learning_scores_favour_disputed_and_uncertain_examples() -> None:
+    """ActiveLab: a disputed example scores below unanimous ones, an uncertain unlabeled example below a
+    confident one; every score lies between 1/K and 1; a given temperature is used as is."""
+    from goldlabel.core.multiannotator_active import compute_active_learning_scores
+
+    labels = np.array([[0, 0, 0], [1, 1, 1], [0, 1, 2], [2, 2, NAN]])
+    probs = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.4, 0.3, 0.3], [0.1, 0.1, 0.8]])
+    unlabeled = np.array([[0.9, 0.05, 0.05], [0.34, 0.33, 0.33]])
+    scores = compute_active_learning_scores(labels, probs, unlabeled)
+    assert scores.labeled.argmin() == 2
+    assert scores.unlabeled[1] < scores.unlabeled[0]
+    both = np.concatenate([scores.labeled, scores.unlabeled])
+    assert ((both >= 1 / 3 - 1e-12) & (both <= 1)).all()
+    assert scores.annotator_weight.shape == (3,) and scores.model_weight > 0
+    fixed = compute_active_learning_scores(labels, probs, unlabeled, temperature=1.0)
+    assert fixed.temperature == 1.0

@@ -30,15 +30,18 @@ from goldlabel.core.multiannotator import (
     compute_annotator_quality,
     compute_consensus_stats,
     compute_majority_vote_labels,
+    compute_vote_counts,
     find_best_temperature,
     scale_by_temperature,
     select_best_quality_labels,
     summarize_consensus,
 )
+from goldlabel.core.multiannotator_active import compute_active_learning_scores
 from goldlabel.exceptions import InvalidLabelsError, InvalidOptionError, InvalidPredProbsError
 
 __all__ = [
     "convert_long_to_wide_dataset",
+    "get_active_learning_scores",
     "get_label_quality_multiannotator",
     "get_majority_vote_label",
 ]
@@ -108,6 +111,21 @@ def _note_lonely(stats: ConsensusStats) -> None:
         )
 
 
+def _cleanlab_temperature(given: np.ndarray, labels: np.ndarray, probs: np.ndarray) -> float:
+    """The temperature cleanlab fits: from labels stored as floats (any DataFrame, any array with
+    NaN) cleanlab counts each example's votes in the order of its distinct labels from the first class
+    on, not at the labels' own classes (its ``value_counts`` on non-integers); integer labels are
+    counted per class. Reproduced here so that compat's results are cleanlab's."""
+    counts = compute_vote_counts(labels, probs.shape[1])
+    if not np.issubdtype(np.asarray(given).dtype, np.integer):
+        present = counts > 0
+        packed = np.zeros_like(counts)
+        rows, _ = np.nonzero(present)
+        packed[rows, (np.cumsum(present, axis=1) - 1)[present]] = counts[present]
+        counts = packed
+    return find_best_temperature(labels, probs, vote_counts=counts)
+
+
 def _score_options(label_quality_score_kwargs: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(label_quality_score_kwargs) - set(_SCORE_KWARGS))
     if unknown:
@@ -169,7 +187,12 @@ def get_label_quality_multiannotator(
     options = {"quality_method": quality_method, **_score_options(label_quality_score_kwargs)}
     labels, probs = _check(labels, pred_probs)
     if calibrate_probs and probs is not None:
-        probs = scale_by_temperature(probs, find_best_temperature(labels, probs))
+        given = (
+            np.asarray(labels_multiannotator)
+            if isinstance(labels_multiannotator, np.ndarray)
+            else labels
+        )
+        probs = scale_by_temperature(probs, _cleanlab_temperature(given, labels, probs))
     vote = compute_majority_vote_labels(labels, pred_probs=probs)
     vote_stats = compute_consensus_stats(labels, probs, vote, **options)
     if verbose:
@@ -252,6 +275,36 @@ def _describe(
             by=["annotator_quality", "agreement_with_consensus"]
         )
     return out
+
+
+def get_active_learning_scores(
+    labels_multiannotator: pd.DataFrame | np.ndarray | None = None,
+    pred_probs: np.ndarray | None = None,
+    pred_probs_unlabeled: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """ActiveLab scores: which labeled example deserves another annotation, and which unlabeled one a
+    first (lower = sooner). See :func:`goldlabel.core.multiannotator_active.compute_active_learning_scores`.
+
+    Returns ``(scores_labeled, scores_unlabeled)``; an empty array for the part not asked for.
+
+    Examples
+    --------
+    >>> labels = np.array([[0, 0, np.nan], [1, np.nan, 0], [np.nan, 2, 2]])
+    >>> probs = np.array([[0.8, 0.1, 0.1], [0.4, 0.5, 0.1], [0.1, 0.1, 0.8]])
+    >>> labeled, unlabeled = get_active_learning_scores(labels, probs)
+    >>> int(labeled.argmin()), unlabeled.size
+    (1, 0)
+    """
+    labels = None if labels_multiannotator is None else _to_array(labels_multiannotator)[0]
+    temperature = None
+    if labels is not None and pred_probs is not None:
+        checked, probs = check_multiannotator_labels(labels, pred_probs=pred_probs)
+        if probs is not None and (~np.isnan(checked)).sum(axis=1).max() > 1:
+            temperature = _cleanlab_temperature(labels, checked, probs)
+    scores = compute_active_learning_scores(
+        labels, pred_probs, pred_probs_unlabeled, temperature=temperature
+    )
+    return scores.labeled, scores.unlabeled
 
 
 def get_majority_vote_label(

@@ -41,7 +41,12 @@ def _fine_grid(best: int) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def find_best_temperature(labels_multiannotator: np.ndarray, pred_probs: np.ndarray) -> float:
+def find_best_temperature(
+    labels_multiannotator: np.ndarray,
+    pred_probs: np.ndarray,
+    *,
+    vote_counts: np.ndarray | None = None,
+) -> float:
     """The temperature whose scaled pred_probs best match the annotators' label frequencies.
 
     Minimises the mean soft cross-entropy (normalised by ``log K``) between each example's empirical
@@ -53,6 +58,9 @@ def find_best_temperature(labels_multiannotator: np.ndarray, pred_probs: np.ndar
     labels_multiannotator : numpy.ndarray of shape (N, M)
         A validated wide matrix (NaN = no label).
     pred_probs : numpy.ndarray of shape (N, K)
+    vote_counts : numpy.ndarray of shape (N, K), optional
+        The vote counts to match instead of the annotators' votes per class (the compat layer passes
+        the counts cleanlab builds from labels stored as floats).
 
     Returns
     -------
@@ -69,7 +77,7 @@ def find_best_temperature(labels_multiannotator: np.ndarray, pred_probs: np.ndar
         raise InvalidOptionError(
             f"temperature scaling needs at least 2 classes, but pred_probs has {k} column."
         )
-    counts = compute_vote_counts(labels_multiannotator, k)
+    counts = compute_vote_counts(labels_multiannotator, k) if vote_counts is None else vote_counts
     empirical = counts / counts.sum(axis=1, keepdims=True)
     with np.errstate(divide="ignore"):
         logits = np.log(pred_probs, where=pred_probs > 0, out=np.full(pred_probs.shape, -np.inf))
