@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -165,3 +168,53 @@ def test_retrain_uses_current_labels(sqlite_db: Database) -> None:
     job = _run(sqlite_db, pid)
     assert job["result"]["metrics"]["n_labeled"] == 120
     assert job["result"]["analysis_id"] == 2
+
+
+def test_two_runners_on_one_database_run_a_job_once(database: Database) -> None:
+    """Two server processes' runners that both read a job as queued: one claims it, the other leaves
+    it (PostgreSQL; SQLite's writers queue on BEGIN IMMEDIATE, so they never read it together)."""
+    if database.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises writers: two runners cannot read a queued job at once")
+    with database.write() as s:
+        job = Job(kind="count", params={}, status="queued")
+        s.add(job)
+        s.flush()
+        job_id = job.id
+    calls: list[int] = []
+    both_read = threading.Barrier(2)
+
+    class ReadTogether:
+        """The database, but a runner waits after reading the job until the other has read it too."""
+
+        engine = database.engine
+
+        @contextlib.contextmanager
+        def write(self) -> Iterator[Any]:
+            with database.write() as session:
+                real_get = session.get
+
+                def get(entity: Any, ident: Any, **kw: Any) -> Any:
+                    found = real_get(entity, ident, **kw)
+                    if entity is Job and found is not None and found.status == "queued":
+                        both_read.wait(timeout=10)
+                    return found
+
+                session.get = get  # type: ignore[method-assign]
+                yield session
+
+        def read(self) -> Any:
+            return database.read()
+
+    def handler(ctx: object) -> dict[str, int]:
+        calls.append(1)
+        return {"n": len(calls)}
+
+    runners = [JobRunner(ReadTogether(), {"count": handler}) for _ in range(2)]  # type: ignore[arg-type]
+    for r in runners:
+        r.submit(job_id)
+    for r in runners:
+        r.wait(job_id, timeout=30)
+    with database.read() as s:
+        done = get_job(s, job_id)
+        assert (done.status, done.attempts) == ("succeeded", 1)
+    assert len(calls) == 1

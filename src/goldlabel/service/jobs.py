@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from goldlabel.exceptions import GoldlabelError, NotFoundError
 from goldlabel.store.database import Database
@@ -199,9 +199,16 @@ class JobRunner:
                 )
                 job.finished_at = utcnow()
                 return
-            job.status = "running"
-            job.attempts += 1
-            job.started_at = utcnow()
+            # Claim the job with one conditional update: of two runners that saw it queued (two
+            # server processes on one database), exactly one moves it to running.
+            claimed = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "queued")
+                .values(status="running", attempts=Job.attempts + 1, started_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return
             ctx = JobContext(self.db, job.id, dict(job.params), job.created_by)
         try:
             result = dict(handler(ctx))
