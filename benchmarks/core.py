@@ -634,7 +634,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated NxK sizes, e.g. 1e6x10,1e5x1000")
     parser.add_argument("--stream-size", help=f"out-of-core size (default {FULL_STREAM_SIZE})")
     parser.add_argument("--no-stream", action="store_true", help="skip the out-of-core case")
-    parser.add_argument("--reps", type=int, default=3, help="repetitions per case (default 3)")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions per case (default 5)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per subprocess")
     parser.add_argument("--case", help="internal: run one case KIND:SIZE in this process")
