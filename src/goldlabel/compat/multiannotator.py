@@ -37,12 +37,20 @@ from goldlabel.core.multiannotator import (
     summarize_consensus,
 )
 from goldlabel.core.multiannotator_active import compute_active_learning_scores
+from goldlabel.core.multiannotator_ensemble import (
+    check_ensemble_pred_probs,
+    compute_ensemble_active_learning_scores,
+    compute_ensemble_consensus_stats,
+    scale_ensemble_by_temperatures,
+)
 from goldlabel.exceptions import InvalidLabelsError, InvalidOptionError, InvalidPredProbsError
 
 __all__ = [
     "convert_long_to_wide_dataset",
     "get_active_learning_scores",
+    "get_active_learning_scores_ensemble",
     "get_label_quality_multiannotator",
+    "get_label_quality_multiannotator_ensemble",
     "get_majority_vote_label",
 ]
 
@@ -303,6 +311,139 @@ def get_active_learning_scores(
             temperature = _cleanlab_temperature(labels, checked, probs)
     scores = compute_active_learning_scores(
         labels, pred_probs, pred_probs_unlabeled, temperature=temperature
+    )
+    return scores.labeled, scores.unlabeled
+
+
+def _ensemble_array(pred_probs: Any, name: str) -> np.ndarray:
+    """cleanlab's rules for an ensemble's probabilities: a numpy array of shape (P, N, K)."""
+    if not isinstance(pred_probs, np.ndarray):
+        raise InvalidPredProbsError(
+            f"{name} must be a numpy array of shape (num_models, num_examples, num_classes), but "
+            f"received {type(pred_probs).__name__}; stack the models' arrays with np.stack."
+        )
+    return check_ensemble_pred_probs(pred_probs, name=name)
+
+
+def _cleanlab_temperatures(given: np.ndarray, labels: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    return np.array([_cleanlab_temperature(given, labels, model) for model in probs])
+
+
+def get_label_quality_multiannotator_ensemble(
+    labels_multiannotator: pd.DataFrame | np.ndarray,
+    pred_probs: np.ndarray,
+    *,
+    calibrate_probs: bool = False,
+    return_detailed_quality: bool = True,
+    return_annotator_stats: bool = True,
+    return_weights: bool = False,
+    verbose: bool = True,
+    label_quality_score_kwargs: dict = {},  # noqa: B006 (cleanlab's signature)
+) -> dict[str, Any]:
+    """CROWDLAB with an ensemble: ``pred_probs`` of shape (P, N, K), one weight per model.
+
+    Returns what :func:`get_label_quality_multiannotator` returns for ``consensus_method='best_quality'``
+    and ``quality_method='crowdlab'``, except that with ``return_weights`` ``model_weight`` is an array of
+    shape (P,); annotator quality uses the mean model weight. See
+    :func:`goldlabel.core.multiannotator_ensemble.compute_ensemble_consensus_stats`.
+
+    Differences from cleanlab 2.9: ``pred_probs`` is never modified (cleanlab temperature-scales it in
+    place with ``calibrate_probs=True``), and ``label_quality_score_kwargs`` (``method``,
+    ``adjust_pred_probs``) score the consensus and each annotation as in
+    :func:`get_label_quality_multiannotator`, where cleanlab 2.9 raises ``TypeError`` on any of them.
+
+    Examples
+    --------
+    >>> labels = np.array([[0, 0, 1], [1, 1, np.nan], [2, 1, 2], [0, np.nan, 0]])
+    >>> probs = np.array([np.eye(3)[[0, 1, 2, 0]] * 0.7 + 0.1, np.eye(3)[[0, 1, 1, 0]] * 0.7 + 0.1])
+    >>> out = get_label_quality_multiannotator_ensemble(labels, probs, return_weights=True)
+    >>> out["label_quality"]["consensus_label"].tolist(), out["model_weight"].round(3).tolist()
+    ([0, 1, 2, 0], [1.581, 0.791])
+    """
+    labels, annotator_ids, index = _to_array(labels_multiannotator)
+    options = {"quality_method": "crowdlab", **_score_options(label_quality_score_kwargs)}
+    scoring = {key: options[key] for key in ("label_quality_method", "adjust_pred_probs")}
+    probs = _ensemble_array(pred_probs, "pred_probs")
+    labels, _ = _check(labels, probs[0])  # every model has model 0's shape
+    if calibrate_probs:
+        given = (
+            np.asarray(labels_multiannotator)
+            if isinstance(labels_multiannotator, np.ndarray)
+            else labels
+        )
+        probs = scale_ensemble_by_temperatures(probs, _cleanlab_temperatures(given, labels, probs))
+    vote = compute_majority_vote_labels(labels, pred_probs=np.mean(probs, axis=0))
+    vote_stats = compute_ensemble_consensus_stats(labels, probs, vote, **scoring)
+    best = select_best_quality_labels(vote_stats.post_pred_probs, vote)
+    stats = compute_ensemble_consensus_stats(labels, probs, best, **scoring)
+    if verbose:
+        _note_lonely(vote_stats)
+        _note_lonely(stats)
+        _note_missing_classes(labels, stats.consensus_label, "best_quality")
+    frame = pd.DataFrame(
+        {
+            "consensus_label": stats.consensus_label,
+            "consensus_quality_score": stats.consensus_quality_score,
+            "annotator_agreement": stats.annotator_agreement,
+            "num_annotations": (~np.isnan(labels)).sum(axis=1),
+        },
+        index=index,
+    )
+    out = _describe(
+        labels,
+        stats,
+        vote,
+        options,
+        annotator_ids=annotator_ids,
+        index=index,
+        detailed=return_detailed_quality,
+        annotators=return_annotator_stats,
+    )
+    result: dict[str, Any] = {"label_quality": frame, **out}
+    if return_weights:
+        result["model_weight"] = stats.model_weights
+        result["annotator_weight"] = stats.annotator_weight
+    return result
+
+
+def get_active_learning_scores_ensemble(
+    labels_multiannotator: pd.DataFrame | np.ndarray | None = None,
+    pred_probs: np.ndarray | None = None,
+    pred_probs_unlabeled: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """ActiveLab with an ensemble: ``pred_probs`` (P, N, K) and ``pred_probs_unlabeled`` (P, U, K).
+
+    Returns ``(scores_labeled, scores_unlabeled)`` (lower = annotate sooner); an empty array for the
+    part not asked for. See
+    :func:`goldlabel.core.multiannotator_ensemble.compute_ensemble_active_learning_scores`.
+
+    Differences from cleanlab 2.9: neither probability array is modified (cleanlab temperature-scales
+    both in place), nothing is printed, and one model with ``pred_probs_unlabeled`` works (cleanlab
+    2.9 raises ``ValueError`` there).
+
+    Examples
+    --------
+    >>> labels = np.array([[0, 0, np.nan], [1, np.nan, 0], [np.nan, 2, 2]])
+    >>> probs = np.array([[[0.8, 0.1, 0.1], [0.4, 0.5, 0.1], [0.1, 0.1, 0.8]],
+    ...                   [[0.7, 0.2, 0.1], [0.5, 0.4, 0.1], [0.2, 0.1, 0.7]]])
+    >>> labeled, unlabeled = get_active_learning_scores_ensemble(labels, probs, probs[:, :1])
+    >>> int(labeled.argmin()), unlabeled.size
+    (1, 1)
+    """
+    unlabeled = None
+    if pred_probs_unlabeled is not None:
+        unlabeled = _ensemble_array(pred_probs_unlabeled, "pred_probs_unlabeled")
+    probs = None if pred_probs is None else _ensemble_array(pred_probs, "pred_probs")
+    labels = None  # as cleanlab, the annotations are not looked at without pred_probs
+    if labels_multiannotator is not None and probs is not None:
+        labels = _to_array(labels_multiannotator)[0]
+    temperatures = None
+    if labels is not None and probs is not None:
+        checked, _ = check_multiannotator_labels(labels, pred_probs=probs[0])
+        if (~np.isnan(checked)).sum(axis=1).max() > 1:
+            temperatures = _cleanlab_temperatures(labels, checked, probs)
+    scores = compute_ensemble_active_learning_scores(
+        labels, probs, unlabeled, temperatures=temperatures
     )
     return scores.labeled, scores.unlabeled
 
