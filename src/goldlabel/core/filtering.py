@@ -172,6 +172,17 @@ def _prune_matrix(
     num_to_remove_per_class: Any,
 ) -> np.ndarray:
     """Counts to prune, ``[true][given]``, after the minimum-per-class and noise-fraction rules."""
+    diagonal = confident_joint.diagonal()
+    if (
+        num_to_remove_per_class is None
+        and confident_joint.dtype.kind in "iu"
+        and frac_noise == 1.0
+        and (diagonal >= min_examples_per_class).all()
+        and (confident_joint >= 0).all()
+    ):
+        # Nothing moves (see keep_at_least_n_per_class): the transposed joint itself, without the
+        # K x K copy; the counts are only read from here on.
+        return confident_joint.T
     matrix = keep_at_least_n_per_class(
         confident_joint.T, n=min_examples_per_class, frac_noise=frac_noise
     )

@@ -313,15 +313,15 @@ def select_prune_by_noise_rate_all(
         return mask
     slack = top_p - given_p
     # The (given, target) pairs with something to prune, in order, from the nonzero counts.
-    prune_matrix = np.asarray(prune_matrix)
-    pair_j, pair_k = np.nonzero(prune_matrix > 0)
+    # (read [given][target]: in the layout the joint usually has, row by row in memory, and the
+    # pairs come out sorted by given class, then target)
+    counts = np.asarray(prune_matrix).T
+    pair_k, pair_j = np.nonzero(counts > 0)
     wanted = (pair_j != pair_k) & eligible[pair_k]
     pair_j, pair_k = pair_j[wanted], pair_k[wanted]
-    by_given = np.argsort(pair_k * k_classes + pair_j)
-    pair_k, pair_j = pair_k[by_given], pair_j[by_given]
     if pair_k.size == 0:
         return mask
-    pair_c = prune_matrix[pair_j, pair_k].astype(np.int64)
+    pair_c = counts[pair_k, pair_j].astype(np.int64)
 
     cand = np.flatnonzero((slack > 0) & eligible[labels])
     c_lab = labels[cand]

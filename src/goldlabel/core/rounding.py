@@ -13,6 +13,7 @@ is mostly zeros) are rounded from their nonzero entries, without K x K temporari
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -25,6 +26,8 @@ __all__ = ["round_preserving_row_totals", "round_preserving_sum"]
 _EPS = 1e-6
 #: Rows are sorted on several threads from this many entries on (numpy sorts without the GIL).
 _THREADED_SORT_SIZE = 1 << 16
+#: Rows are argsorted in blocks of about this many entries.
+_SORT_BLOCK_ENTRIES = 1 << 15
 #: Matrices of at least this many entries, at most this fraction of them nonzero, are rounded from
 #: their nonzero entries.
 _SPARSE_MIN_SIZE = 1 << 12
@@ -175,7 +178,10 @@ def _round_sparse(floats: np.ndarray, flat: np.ndarray, target: np.ndarray) -> n
         ints[r] += np.where(chosen, step[wide, None], 0)
     if tied.any():
         t = np.flatnonzero(tied)
-        rr, cc = _sorted_choice(floats[rows[t]] - ints[rows[t]], up[t], changes[t])
+        tied_rows = rows[t]
+        rr, cc = _sorted_choice(
+            lambda a, b: floats[tied_rows[a:b]] - ints[tied_rows[a:b]], up[t], changes[t], k
+        )
         ints[rows[t][rr], cc] += step[t][rr]
     # A row can miss its target again only when it needed more than k changes.
     again = rows[np.abs(diff) > k]
@@ -236,33 +242,46 @@ def _entries_to_change(
         tied = rows[is_tied]
     r_idx, c_idx = np.nonzero(chosen)
     if tied.size:
-        tr, tc = _sorted_choice(residuals[tied], up[tied], changes[tied])
+        tr, tc = _sorted_choice(
+            lambda a, b: residuals[tied[a:b]], up[tied], changes[tied], residuals.shape[1]
+        )
         r_idx, c_idx = np.concatenate((r_idx, tied[tr])), np.concatenate((c_idx, tc))
     return r_idx, c_idx
 
 
 def _sorted_choice(
-    residuals: np.ndarray, up: np.ndarray, changes: np.ndarray
+    residual_rows: Callable[[int, int], np.ndarray],
+    up: np.ndarray,
+    changes: np.ndarray,
+    n_cols: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(row, column) of the entries cleanlab changes, from ``numpy.argsort`` of every row: the last
-    ``changes`` positions of a row rounding up, the first of one rounding down. Many rows are sorted
-    on several threads (numpy sorts without the GIL); each row's sort is the same either way."""
-    m, k = residuals.shape
-    order = np.empty((m, k), dtype=np.intp)
-    jobs = min(default_n_jobs(), m)
-    if jobs <= 1 or residuals.size < _THREADED_SORT_SIZE:
-        order[:] = np.argsort(residuals, axis=1)
-    else:
-        bounds = np.linspace(0, m, jobs + 1).astype(int)
+    ``changes`` positions of a row rounding up, the first of one rounding down.
 
-        def sort(part: int) -> None:
-            a, b = bounds[part], bounds[part + 1]
-            order[a:b] = np.argsort(residuals[a:b], axis=1)
-
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            list(pool.map(sort, range(jobs)))
-    low = np.where(up, k - changes, 0)[:, None]
-    high = np.where(up, k, changes)[:, None]
+    ``residual_rows(a, b)`` gives the residuals of rows ``a:b``; they are made and sorted a block of
+    rows at a time (small temporaries that stay in cache), the blocks on several threads when there
+    are many rows (numpy sorts without the GIL). Each row's sort is the same either way.
+    """
+    m, k = up.shape[0], n_cols
+    step = max(1, _SORT_BLOCK_ENTRIES // max(k, 1))
+    blocks = [(a, min(a + step, m)) for a in range(0, m, step)]
     position = np.arange(k)
-    rr, pp = np.nonzero((position >= low) & (position < high))
-    return rr, order[rr, pp]
+
+    def choose(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        a, b = bounds
+        order = np.argsort(residual_rows(a, b), axis=1)
+        c = changes[a:b, None]
+        low = np.where(up[a:b, None], k - c, 0)
+        high = np.where(up[a:b, None], k, c)
+        rr, pp = np.nonzero((position >= low) & (position < high))
+        return rr + a, order[rr, pp]
+
+    jobs = min(default_n_jobs(), len(blocks))
+    if jobs <= 1 or m * k < _THREADED_SORT_SIZE:
+        parts = [choose(block) for block in blocks]
+    else:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            parts = list(pool.map(choose, blocks))
+    if not parts:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
