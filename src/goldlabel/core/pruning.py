@@ -392,7 +392,18 @@ def select_prune_by_noise_rate_all(
     resolved = ok & (cut > 0) & ~tie & ~crowded
     mask[e_rows[_ranges(p_start[resolved], pair_c[resolved])]] = True
 
-    left = ~resolved
+    # A pair whose cut is not positive or falls among equal margins is settled on its own two
+    # columns over the whole class (what the per-class selection below would come to for it, without
+    # reading the class's rows whole); crowded pairs are settled per class, on a dense block.
+    for idx in np.flatnonzero(~resolved & ~crowded).tolist():
+        k, c = int(pair_k[idx]), int(pair_c[idx])
+        rows_k = order[starts[k] : starts[k + 1]]
+        margin = _margins(pred_probs, rows_k, int(pair_j[idx]), k)
+        chosen, tied = select_largest(margin, c)
+        if tied:
+            chosen = np.argsort(-margin)[:c]
+        mask[rows_k[chosen]] = True
+    left = crowded
     for k in np.unique(pair_k[left]):
         sub = left & (pair_k == k)
         remaining = np.zeros(k_classes, dtype=np.int64)
