@@ -399,10 +399,10 @@ def select_prune_by_noise_rate_all(
         k, c = int(pair_k[idx]), int(pair_c[idx])
         rows_k = order[starts[k] : starts[k + 1]]
         margin = _margins(pred_probs, rows_k, int(pair_j[idx]), k)
-        chosen, tied = select_largest(margin, c)
+        top, tied = select_largest(margin, c)
         if tied:
-            chosen = np.argsort(-margin)[:c]
-        mask[rows_k[chosen]] = True
+            top = np.argsort(-margin)[:c]
+        mask[rows_k[top]] = True
     left = crowded
     for k in np.unique(pair_k[left]):
         sub = left & (pair_k == k)
