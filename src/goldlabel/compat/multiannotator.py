@@ -119,18 +119,25 @@ def _note_lonely(stats: ConsensusStats) -> None:
         )
 
 
-def _cleanlab_temperature(given: np.ndarray, labels: np.ndarray, probs: np.ndarray) -> float:
-    """The temperature cleanlab fits: from labels stored as floats (any DataFrame, any array with
-    NaN) cleanlab counts each example's votes in the order of its distinct labels from the first class
-    on, not at the labels' own classes (its ``value_counts`` on non-integers); integer labels are
-    counted per class. Reproduced here so that compat's results are cleanlab's."""
-    counts = compute_vote_counts(labels, probs.shape[1])
-    if not np.issubdtype(np.asarray(given).dtype, np.integer):
-        present = counts > 0
-        packed = np.zeros_like(counts)
-        rows, _ = np.nonzero(present)
-        packed[rows, (np.cumsum(present, axis=1) - 1)[present]] = counts[present]
-        counts = packed
+def _cleanlab_vote_counts(given: Any, labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """The vote counts cleanlab fits its temperature to. ``given`` is the user's
+    labels_multiannotator: cleanlab stores a DataFrame, or an array that is not of integers, as
+    floats, and counts float labels' votes in the order of each example's distinct labels from the
+    first class on, not at the labels' own classes (its ``value_counts`` on non-integers); integer
+    labels are counted per class. Reproduced here so that compat's results are cleanlab's."""
+    counts = compute_vote_counts(labels, n_classes)
+    if isinstance(given, np.ndarray) and np.issubdtype(given.dtype, np.integer):
+        return counts
+    present = counts > 0
+    packed = np.zeros_like(counts)
+    rows, _ = np.nonzero(present)
+    packed[rows, (np.cumsum(present, axis=1) - 1)[present]] = counts[present]
+    return packed
+
+
+def _cleanlab_temperature(given: Any, labels: np.ndarray, probs: np.ndarray) -> float:
+    """The temperature cleanlab fits to one model's probabilities (see :func:`_cleanlab_vote_counts`)."""
+    counts = _cleanlab_vote_counts(given, labels, probs.shape[1])
     return find_best_temperature(labels, probs, vote_counts=counts)
 
 
@@ -195,12 +202,9 @@ def get_label_quality_multiannotator(
     options = {"quality_method": quality_method, **_score_options(label_quality_score_kwargs)}
     labels, probs = _check(labels, pred_probs)
     if calibrate_probs and probs is not None:
-        given = (
-            np.asarray(labels_multiannotator)
-            if isinstance(labels_multiannotator, np.ndarray)
-            else labels
+        probs = scale_by_temperature(
+            probs, _cleanlab_temperature(labels_multiannotator, labels, probs)
         )
-        probs = scale_by_temperature(probs, _cleanlab_temperature(given, labels, probs))
     vote = compute_majority_vote_labels(labels, pred_probs=probs)
     vote_stats = compute_consensus_stats(labels, probs, vote, **options)
     if verbose:
@@ -325,8 +329,10 @@ def _ensemble_array(pred_probs: Any, name: str) -> np.ndarray:
     return check_ensemble_pred_probs(pred_probs, name=name)
 
 
-def _cleanlab_temperatures(given: np.ndarray, labels: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    return np.array([_cleanlab_temperature(given, labels, model) for model in probs])
+def _cleanlab_temperatures(given: Any, labels: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """The temperature cleanlab fits to each model of an ensemble (the votes counted once)."""
+    counts = _cleanlab_vote_counts(given, labels, probs.shape[2])
+    return np.array([find_best_temperature(labels, model, vote_counts=counts) for model in probs])
 
 
 def get_label_quality_multiannotator_ensemble(
@@ -366,12 +372,9 @@ def get_label_quality_multiannotator_ensemble(
     probs = _ensemble_array(pred_probs, "pred_probs")
     labels, _ = _check(labels, probs[0])  # every model has model 0's shape
     if calibrate_probs:
-        given = (
-            np.asarray(labels_multiannotator)
-            if isinstance(labels_multiannotator, np.ndarray)
-            else labels
+        probs = scale_ensemble_by_temperatures(
+            probs, _cleanlab_temperatures(labels_multiannotator, labels, probs)
         )
-        probs = scale_ensemble_by_temperatures(probs, _cleanlab_temperatures(given, labels, probs))
     vote = compute_majority_vote_labels(labels, pred_probs=np.mean(probs, axis=0))
     vote_stats = compute_ensemble_consensus_stats(labels, probs, vote, **scoring)
     best = select_best_quality_labels(vote_stats.post_pred_probs, vote)

@@ -25,7 +25,12 @@ from goldlabel.core.multiannotator_votes import (
 from goldlabel.core.validation import check_pred_probs
 from goldlabel.exceptions import InvalidOptionError, InvalidPredProbsError
 
-__all__ = ["ActiveLearningScores", "compute_active_learning_scores"]
+__all__ = [
+    "ActiveLearningScores",
+    "check_score_sources",
+    "compute_active_learning_scores",
+    "score_labeled",
+]
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,43 @@ class ActiveLearningScores:
     temperature: float  #: the temperature the model's probabilities were scaled by
     model_weight: float
     annotator_weight: np.ndarray  #: shape (M,)
+
+
+def check_score_sources(
+    labels_multiannotator: object, pred_probs: object, pred_probs_unlabeled: object
+) -> None:
+    """Refuse ActiveLab inputs that name nothing to score, or probabilities without annotations."""
+    if pred_probs is None and pred_probs_unlabeled is None:
+        raise InvalidOptionError(
+            "pred_probs and pred_probs_unlabeled cannot both be None: pass pred_probs with "
+            "labels_multiannotator to score the labeled examples, pred_probs_unlabeled to score the "
+            "unlabeled ones, or both."
+        )
+    if pred_probs is not None and labels_multiannotator is None:
+        raise InvalidOptionError(
+            "labels_multiannotator cannot be None when pred_probs is given: pass the annotations "
+            "to score the labeled examples, or only pred_probs_unlabeled to score unlabeled ones."
+        )
+
+
+def score_labeled(
+    quality: np.ndarray,
+    annotated: np.ndarray,
+    annotator_weight: np.ndarray,
+    model_weight: float,
+    n_classes: int,
+) -> tuple[np.ndarray, float]:
+    """ActiveLab scores of labeled examples, and the mean annotator weight they use.
+
+    Each example averages its consensus ``quality`` and ``1/K``, weighted by the weights of its
+    annotators (``annotated``, shape (N, M)) plus ``model_weight`` against one average annotator.
+    """
+    mean_annotator_weight = float(np.mean(annotator_weight))
+    evidence = np.where(annotated, annotator_weight, 0.0).sum(axis=1) + model_weight
+    scores = (evidence * quality + mean_annotator_weight / n_classes) / (
+        evidence + mean_annotator_weight
+    )
+    return scores, mean_annotator_weight
 
 
 def compute_active_learning_scores(
@@ -79,12 +121,7 @@ def compute_active_learning_scores(
     >>> int(scores.labeled.argmin())  # the example its two annotators disagree on
     1
     """
-    if pred_probs is None and pred_probs_unlabeled is None:
-        raise InvalidOptionError(
-            "pred_probs and pred_probs_unlabeled cannot both be None: pass pred_probs with "
-            "labels_multiannotator to score the labeled examples, pred_probs_unlabeled to score the "
-            "unlabeled ones, or both."
-        )
+    check_score_sources(labels_multiannotator, pred_probs, pred_probs_unlabeled)
     unlabeled = None
     if pred_probs_unlabeled is not None:
         unlabeled = check_pred_probs(pred_probs_unlabeled)
@@ -93,11 +130,6 @@ def compute_active_learning_scores(
     mean_annotator_weight = 1.0
     labeled_scores = np.zeros(0)
     if pred_probs is not None:
-        if labels_multiannotator is None:
-            raise InvalidOptionError(
-                "labels_multiannotator cannot be None when pred_probs is given: pass the annotations "
-                "to score the labeled examples, or only pred_probs_unlabeled to score unlabeled ones."
-            )
         labels, checked = check_multiannotator_labels(labels_multiannotator, pred_probs=pred_probs)
         probs = np.asarray(checked if checked is not None else pred_probs, dtype=np.float64)
         n_classes = probs.shape[1]
@@ -123,10 +155,8 @@ def compute_active_learning_scores(
             quality = stats.consensus_quality_score
             model_weight = float(stats.model_weight or 0.0)  # always set by CROWDLAB with a model
             annotator_weight = np.asarray(stats.annotator_weight, dtype=np.float64)
-        mean_annotator_weight = float(np.mean(annotator_weight))
-        evidence = np.where(annotated, annotator_weight, 0.0).sum(axis=1) + model_weight
-        labeled_scores = (evidence * quality + mean_annotator_weight / n_classes) / (
-            evidence + mean_annotator_weight
+        labeled_scores, mean_annotator_weight = score_labeled(
+            quality, annotated, annotator_weight, model_weight, n_classes
         )
     unlabeled_scores = np.zeros(0)
     if unlabeled is not None:

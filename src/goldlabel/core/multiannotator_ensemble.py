@@ -29,6 +29,7 @@ from goldlabel.core.multiannotator import (
     select_best_quality_labels,
     summarize_consensus,
 )
+from goldlabel.core.multiannotator_active import check_score_sources, score_labeled
 from goldlabel.core.scoring import compute_label_quality_scores
 from goldlabel.core.validation import check_pred_probs
 from goldlabel.exceptions import InvalidLabelsError, InvalidOptionError, InvalidPredProbsError
@@ -404,12 +405,7 @@ def compute_ensemble_active_learning_scores(
     >>> scores.unlabeled.shape
     (1,)
     """
-    if pred_probs is None and pred_probs_unlabeled is None:
-        raise InvalidOptionError(
-            "pred_probs and pred_probs_unlabeled cannot both be None: pass pred_probs with "
-            "labels_multiannotator to score the labeled examples, pred_probs_unlabeled to score the "
-            "unlabeled ones, or both."
-        )
+    check_score_sources(labels_multiannotator, pred_probs, pred_probs_unlabeled)
     unlabeled = None
     if pred_probs_unlabeled is not None:
         unlabeled = check_ensemble_pred_probs(pred_probs_unlabeled, name="pred_probs_unlabeled")
@@ -420,11 +416,6 @@ def compute_ensemble_active_learning_scores(
     mean_annotator_weight = 1.0
     labeled_scores = np.zeros(0)
     if pred_probs is not None:
-        if labels_multiannotator is None:
-            raise InvalidOptionError(
-                "labels_multiannotator cannot be None when pred_probs is given: pass the annotations "
-                "to score the labeled examples, or only pred_probs_unlabeled to score unlabeled ones."
-            )
         labels, probs = _check_inputs(labels_multiannotator, pred_probs)
         n_models, n_classes = probs.shape[0], probs.shape[2]
         if unlabeled is not None and unlabeled.shape[::2] != probs.shape[::2]:
@@ -459,10 +450,8 @@ def compute_ensemble_active_learning_scores(
             quality = stats.consensus_quality_score
             model_weights = stats.model_weights
             annotator_weight = np.asarray(stats.annotator_weight, dtype=np.float64)
-        mean_annotator_weight = float(np.mean(annotator_weight))
-        evidence = np.where(annotated, annotator_weight, 0.0).sum(axis=1) + model_weights.sum()
-        labeled_scores = (evidence * quality + mean_annotator_weight / n_classes) / (
-            evidence + mean_annotator_weight
+        labeled_scores, mean_annotator_weight = score_labeled(
+            quality, annotated, annotator_weight, float(model_weights.sum()), n_classes
         )
     unlabeled_scores = np.zeros(0)
     if unlabeled is not None and unlabeled.shape[1] > 0:
