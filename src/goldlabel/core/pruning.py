@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 __all__ = [
+    "concat_ranges",
     "select_largest",
     "select_prune_by_class",
     "select_prune_by_noise_rate",
@@ -96,7 +97,7 @@ def _select_by_bound(block: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray,
     tie = np.zeros(k, dtype=bool)
     tie[has_next] = value[last[has_next] + 1] == value[last[has_next]]
     decided &= ~tie
-    chosen = pos[_ranges(start[decided], counts[decided])]
+    chosen = pos[concat_ranges(start[decided], counts[decided])]
     return chosen, active & ~decided
 
 
@@ -208,8 +209,14 @@ def select_prune_by_class(
 _MANY_CLASSES = 256
 
 
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Concatenation of ``arange(s, s + n)`` for every (s, n), vectorised."""
+def concat_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(s, s + n)`` for every (s, n), vectorised.
+
+    Examples
+    --------
+    >>> concat_ranges(np.array([5, 0]), np.array([2, 3])).tolist()
+    [5, 6, 0, 1, 2]
+    """
     total = int(lengths.sum())
     if total == 0:
         return np.zeros(0, dtype=np.int64)
@@ -368,7 +375,7 @@ def select_prune_by_noise_rate_all(
         [np.repeat(np.arange(pair_c.size), take_g), np.repeat(np.arange(pair_c.size), n_intr)]
     )
     e_idx = np.concatenate(
-        [g_sort[_ranges(g_start, take_g)], i_sort[_ranges(seg_start, n_intr)]]
+        [g_sort[concat_ranges(g_start, take_g)], i_sort[concat_ranges(seg_start, n_intr)]]
     ).astype(np.int64)
     e_rows = cand[e_idx]
     e_target = pair_j[e_pair]
@@ -390,7 +397,7 @@ def select_prune_by_noise_rate_all(
     if e_value.size:
         tie[has_next] = e_value[p_start[has_next] + pair_c[has_next]] == cut[has_next]
     resolved = ok & (cut > 0) & ~tie & ~crowded
-    mask[e_rows[_ranges(p_start[resolved], pair_c[resolved])]] = True
+    mask[e_rows[concat_ranges(p_start[resolved], pair_c[resolved])]] = True
 
     # A pair whose cut is not positive or falls among equal margins is settled on its own two
     # columns over the whole class (what the per-class selection below would come to for it, without

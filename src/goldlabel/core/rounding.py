@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from goldlabel.core.pruning import concat_ranges
 from goldlabel.core.scan import default_n_jobs
 from goldlabel.exceptions import DataValidationError
 
@@ -166,7 +167,7 @@ def _round_sparse(floats: np.ndarray, flat: np.ndarray, target: np.ndarray) -> n
     tied = (cut == _key_at(e_key, start, positive, zeros, c)) & ~every
     # Cut above 0: the c largest keys are the row's first c entries in key order.
     top = ~tied & ~every & (cut > 0)
-    picked = e_flat[_ranges(start[top], changes[top])]
+    picked = e_flat[concat_ranges(start[top], changes[top])]
     ints.reshape(-1)[picked] += np.repeat(step[top], changes[top])
     # Every entry, or the cut among the zeros or below (the row's zeros are all taken): dense rows.
     wide = np.flatnonzero(every | (~tied & ~top))
@@ -201,15 +202,6 @@ def _key_at(
     at = start + np.where(rank < positive, rank, rank - zeros)
     value = keys[np.clip(at, 0, max(keys.size - 1, 0))] if keys.size else np.zeros(rank.shape)
     return np.where(in_zeros, 0.0, value)
-
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Concatenation of ``arange(s, s + n)`` for every (s, n)."""
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-    return np.arange(total, dtype=np.int64) + offsets
 
 
 def _entries_to_change(
