@@ -58,6 +58,18 @@ def reduce_prune_counts(prune_count_matrix: np.ndarray, frac_noise: float = 1.0)
     return reduced.astype(int)
 
 
+def _nothing_to_move(counts: np.ndarray, n: int, frac_noise: float) -> bool:
+    """Whether :func:`keep_at_least_n_per_class` would return ``counts`` unchanged: whole, non-negative
+    counts, every class already keeping ``n`` examples, and all the noise kept (the general steps would
+    give the same integers back, through four K x K float copies)."""
+    return bool(
+        counts.dtype.kind in "iu"
+        and frac_noise == 1.0
+        and (np.diagonal(counts) >= n).all()
+        and (counts >= 0).all()
+    )
+
+
 def keep_at_least_n_per_class(
     prune_count_matrix: np.ndarray, n: int, *, frac_noise: float = 1.0
 ) -> np.ndarray:
@@ -66,16 +78,9 @@ def keep_at_least_n_per_class(
     ``prune_count_matrix`` is the transposed confident joint (``[true][given]``); column ``k`` holds the
     counts of given class ``k``. Returns an integer matrix whose rows keep their rounded totals.
     """
-    diagonal = np.diagonal(prune_count_matrix)
-    if (
-        prune_count_matrix.dtype.kind in "iu"
-        and frac_noise == 1.0
-        and (diagonal >= n).all()
-        and (prune_count_matrix >= 0).all()
-    ):
-        # Nothing to move: every class keeps n examples and whole counts stay as they are (the
-        # general steps below would return the same integers, through four K x K float copies).
+    if _nothing_to_move(prune_count_matrix, n, frac_noise):
         return np.array(prune_count_matrix, dtype=int, order="C")
+    diagonal = np.diagonal(prune_count_matrix)
     new_diagonal = np.maximum(diagonal, n)
     deficit = new_diagonal - diagonal
     noise_rates_per_col = np.maximum(np.count_nonzero(prune_count_matrix, axis=0) - 1.0, 1.0)
@@ -172,16 +177,10 @@ def _prune_matrix(
     num_to_remove_per_class: Any,
 ) -> np.ndarray:
     """Counts to prune, ``[true][given]``, after the minimum-per-class and noise-fraction rules."""
-    diagonal = confident_joint.diagonal()
-    if (
-        num_to_remove_per_class is None
-        and confident_joint.dtype.kind in "iu"
-        and frac_noise == 1.0
-        and (diagonal >= min_examples_per_class).all()
-        and (confident_joint >= 0).all()
+    if num_to_remove_per_class is None and _nothing_to_move(
+        confident_joint, min_examples_per_class, frac_noise
     ):
-        # Nothing moves (see keep_at_least_n_per_class): the transposed joint itself, without the
-        # K x K copy; the counts are only read from here on.
+        # The transposed joint itself, without the K x K copy: the counts are only read from here on.
         return confident_joint.T
     matrix = keep_at_least_n_per_class(
         confident_joint.T, n=min_examples_per_class, frac_noise=frac_noise
