@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from goldlabel.core.calibration import calibrate_joint
 from goldlabel.core.grouping import BLOCK_SORT_CLASSES, group_by_label
 from goldlabel.core.latent import (
     TINY_VALUE,
@@ -22,7 +23,6 @@ from goldlabel.core.latent import (
     compute_py,
     converge_estimates,
 )
-from goldlabel.core.rounding import round_preserving_row_totals
 from goldlabel.core.scan import (
     RowScan,
     default_n_jobs,
@@ -276,23 +276,7 @@ def calibrate_confident_joint(confident_joint: Any, labels: Any) -> np.ndarray:
             f"confident_joint must be a square (K, K) matrix, but received shape {joint.shape}."
         )
     labs = check_labels(labels, n_classes=joint.shape[0])
-    return _calibrate(joint, _label_counts(labs, joint.shape[0]))
-
-
-def _calibrate(joint: np.ndarray, label_counts: np.ndarray) -> np.ndarray:
-    row_sums = np.clip(joint.sum(axis=1), a_min=TINY_VALUE, a_max=None)
-    # cleanlab's (joint.T / row_sums * label_counts).T / total * n, computed in place: the same
-    # floats (and memory layout) without three K x K temporaries.
-    calibrated = joint.T / row_sums
-    if calibrated.dtype != np.float64 or label_counts.dtype.kind not in "iu":
-        calibrated = (calibrated * label_counts).T  # in place would round to a narrower dtype
-        total = np.clip(np.sum(calibrated), a_min=TINY_VALUE, a_max=None)
-        return round_preserving_row_totals(calibrated / total * label_counts.sum())
-    calibrated *= label_counts
-    calibrated = calibrated.T
-    calibrated /= np.clip(np.sum(calibrated), a_min=TINY_VALUE, a_max=None)
-    calibrated *= label_counts.sum()
-    return round_preserving_row_totals(calibrated)
+    return calibrate_joint(joint, _label_counts(labs, joint.shape[0]))
 
 
 def compute_confident_joint(
@@ -334,7 +318,7 @@ def compute_confident_joint(
     analysis = analyse(labels, pred_probs, thresholds=thresholds, n_jobs=n_jobs)
     joint, off = _confident_counts(analysis)
     if calibrate:
-        joint = _calibrate(joint, analysis.label_counts)
+        joint = calibrate_joint(joint, analysis.label_counts, scratch=True)  # a fresh joint
     if return_indices_of_off_diagonals:
         return joint, off
     return joint

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from goldlabel.core.calibration import calibrate_joint_dense, calibrate_joint_sparse
 from goldlabel.core.counting import (
     Analysis,
-    _calibrate,
     _confident_counts,
     _count_off_diagonal,
     analyse,
@@ -25,6 +25,7 @@ from goldlabel.core.counting import (
 from goldlabel.core.pruning import select_prune_by_class, select_prune_by_noise_rate_all
 from goldlabel.core.rounding import round_preserving_row_totals
 from goldlabel.core.scoring import SCORE_METHODS, compute_normalized_margin, rank_indices
+from goldlabel.core.sparse import SparseCounts
 from goldlabel.core.validation import warn_missing_classes
 from goldlabel.exceptions import InvalidOptionError
 
@@ -58,15 +59,16 @@ def reduce_prune_counts(prune_count_matrix: np.ndarray, frac_noise: float = 1.0)
     return reduced.astype(int)
 
 
-def _nothing_to_move(counts: np.ndarray, n: int, frac_noise: float) -> bool:
+def _nothing_to_move(counts: np.ndarray | SparseCounts, n: int, frac_noise: float) -> bool:
     """Whether :func:`keep_at_least_n_per_class` would return ``counts`` unchanged: whole, non-negative
     counts, every class already keeping ``n`` examples, and all the noise kept (the general steps would
     give the same integers back, through four K x K float copies)."""
+    values = counts.values if isinstance(counts, SparseCounts) else counts
     return bool(
         counts.dtype.kind in "iu"
         and frac_noise == 1.0
-        and (np.diagonal(counts) >= n).all()
-        and (counts >= 0).all()
+        and (counts.diagonal() >= n).all()
+        and (values >= 0).all()
     )
 
 
@@ -170,12 +172,12 @@ def _is_real(value: Any) -> bool:
 
 
 def _prune_matrix(
-    confident_joint: np.ndarray,
+    confident_joint: np.ndarray | SparseCounts,
     label_counts: np.ndarray,
     min_examples_per_class: int,
     frac_noise: float,
     num_to_remove_per_class: Any,
-) -> np.ndarray:
+) -> np.ndarray | SparseCounts:
     """Counts to prune, ``[true][given]``, after the minimum-per-class and noise-fraction rules."""
     if num_to_remove_per_class is None and _nothing_to_move(
         confident_joint, min_examples_per_class, frac_noise
@@ -183,7 +185,7 @@ def _prune_matrix(
         # The transposed joint itself, without the K x K copy: the counts are only read from here on.
         return confident_joint.T
     matrix = keep_at_least_n_per_class(
-        confident_joint.T, n=min_examples_per_class, frac_noise=frac_noise
+        np.asarray(confident_joint).T, n=min_examples_per_class, frac_noise=frac_noise
     )
     if num_to_remove_per_class is not None:
         remove = np.asarray(num_to_remove_per_class)
@@ -218,7 +220,7 @@ def _warn_small_class(k: int, n_k: int, minimum: int) -> None:
 def _prune(
     filter_by: str,
     analysis: Analysis,
-    matrix: np.ndarray,
+    matrix: np.ndarray | SparseCounts,
     min_examples_per_class: int,
     n_jobs: int = 1,
 ) -> np.ndarray:
@@ -232,9 +234,10 @@ def _prune(
     eligible = (sizes > min_examples_per_class) & (sizes >= 2)
     by_class = np.zeros(n, dtype=bool)
     if filter_by in ("prune_by_class", "both"):
+        diagonal = matrix.diagonal()
         for k in np.flatnonzero(eligible):
             rows_k = order[starts[k] : starts[k + 1]]
-            n_remove = int(sizes[k] - matrix[k, k])
+            n_remove = int(sizes[k] - diagonal[k])
             by_class[select_prune_by_class(pred_probs, rows_k, int(k), n_remove)] = True
         if filter_by == "prune_by_class":
             return by_class
@@ -338,9 +341,16 @@ def find_label_issues(
         mask = np.zeros(n, dtype=bool)
         mask[off_diagonal] = True
     else:
+        joint: np.ndarray | SparseCounts
         if confident_joint is None:
-            joint, _ = _confident_counts(analysis, with_indices=False)
-            joint = _calibrate(joint, analysis.label_counts)
+            counts, _ = _confident_counts(analysis, with_indices=False)
+            # The counts are ours: their memory may serve as working space.
+            sparse = calibrate_joint_sparse(counts, analysis.label_counts, scratch=True)
+            joint = (
+                sparse
+                if sparse is not None
+                else calibrate_joint_dense(counts, analysis.label_counts)
+            )
         else:
             joint = np.asarray(confident_joint)
             if joint.shape != (k, k):

@@ -18,8 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from goldlabel.core.sparse import SparseCounts, concat_ranges
+
 __all__ = [
-    "concat_ranges",
     "select_largest",
     "select_prune_by_class",
     "select_prune_by_noise_rate",
@@ -209,19 +210,17 @@ def select_prune_by_class(
 _MANY_CLASSES = 256
 
 
-def concat_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Concatenation of ``arange(s, s + n)`` for every (s, n), vectorised.
-
-    Examples
-    --------
-    >>> concat_ranges(np.array([5, 0]), np.array([2, 3])).tolist()
-    [5, 6, 0, 1, 2]
-    """
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-    return np.arange(total, dtype=np.int64) + offsets
+def _positive_entries(
+    counts: np.ndarray | SparseCounts,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, columns and values of the positive entries of a matrix, in row-major order."""
+    if isinstance(counts, SparseCounts):
+        rows, cols, values = counts.entries()
+        positive = values > 0
+        return rows[positive], cols[positive], values[positive]
+    flat = np.flatnonzero(counts > 0)
+    rows, cols = np.divmod(flat, counts.shape[1])
+    return rows, cols, counts[rows, cols]
 
 
 def _sort_by_group_then_descending(
@@ -252,7 +251,7 @@ def select_prune_by_noise_rate_all(
     top_p: np.ndarray,
     given_p: np.ndarray,
     groups: tuple[np.ndarray, np.ndarray],
-    prune_matrix: np.ndarray,
+    prune_matrix: np.ndarray | SparseCounts,
     eligible: np.ndarray,
     *,
     n_jobs: int = 1,
@@ -275,7 +274,7 @@ def select_prune_by_noise_rate_all(
         Their probabilities.
     groups : tuple
         ``(order, starts)`` from :func:`goldlabel.core.counting.group_by_label`.
-    prune_matrix : numpy.ndarray of shape (K, K)
+    prune_matrix : numpy.ndarray or SparseCounts of shape (K, K)
         ``[target][given]`` counts to prune.
     eligible : numpy.ndarray of shape (K,), bool
         Given classes to prune.
@@ -287,6 +286,7 @@ def select_prune_by_noise_rate_all(
     mask = np.zeros(n, dtype=bool)
     order, starts = groups
     if k_classes < _MANY_CLASSES:
+        prune_matrix = np.asarray(prune_matrix)
         # Few, large classes: the candidates of each class (positive slack), then a selection per
         # class, the classes spread over threads.
         positive = top_p > given_p  # slack > 0, without an N-long float temporary
@@ -322,13 +322,11 @@ def select_prune_by_noise_rate_all(
     # The (given, target) pairs with something to prune, in order, from the nonzero counts.
     # (read [given][target]: in the layout the joint usually has, row by row in memory, and the
     # pairs come out sorted by given class, then target)
-    counts = np.asarray(prune_matrix).T
-    pair_k, pair_j = np.nonzero(counts > 0)
+    pair_k, pair_j, pair_c = _positive_entries(prune_matrix.T)
     wanted = (pair_j != pair_k) & eligible[pair_k]
-    pair_j, pair_k = pair_j[wanted], pair_k[wanted]
+    pair_j, pair_k, pair_c = pair_j[wanted], pair_k[wanted], pair_c[wanted].astype(np.int64)
     if pair_k.size == 0:
         return mask
-    pair_c = counts[pair_k, pair_j].astype(np.int64)
 
     cand = np.flatnonzero((slack > 0) & eligible[labels])
     c_lab = labels[cand]

@@ -18,11 +18,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from goldlabel.core.pruning import concat_ranges
 from goldlabel.core.scan import default_n_jobs
+from goldlabel.core.sparse import SparseCounts, concat_ranges
 from goldlabel.exceptions import DataValidationError
 
-__all__ = ["round_preserving_row_totals", "round_preserving_sum"]
+__all__ = [
+    "round_preserving_row_totals",
+    "round_preserving_sum",
+    "round_sparse_preserving_row_totals",
+    "sparse_rows",
+]
 
 _EPS = 1e-6
 #: Rows are sorted on several threads from this many entries on (numpy sorts without the GIL).
@@ -100,12 +105,74 @@ def round_preserving_row_totals(matrix: np.ndarray) -> np.ndarray:
     if (
         floats.size >= _SPARSE_MIN_SIZE
         and np.count_nonzero(floats) <= floats.size * _SPARSE_MAX_FILL
-        and np.isfinite(target).all()
     ):
         flat = np.flatnonzero(floats)
-        # Whole-number sums stay exact in float64, so any summation order gives cleanlab's sums.
-        if np.abs(floats.reshape(-1)[flat]).max(initial=0.0) * floats.shape[1] < _EXACT_SUMS:
-            return _round_sparse(floats, flat, target)
+        rounded = round_sparse_preserving_row_totals(
+            flat, floats.reshape(-1)[flat], floats.shape, target
+        )
+        return rounded.to_dense()
+    return _round_dense(floats, target)
+
+
+def round_sparse_preserving_row_totals(
+    flat: np.ndarray, values: np.ndarray, shape: tuple[int, int], target: np.ndarray
+) -> SparseCounts:
+    """:func:`round_preserving_row_totals` of the matrix whose nonzero entries are ``values``,
+    returned as its nonzero entries too.
+
+    Parameters
+    ----------
+    flat : numpy.ndarray of shape (E,), int
+        Flat (row-major) positions of the nonzero entries, increasing.
+    values : numpy.ndarray of shape (E,), float64
+        The entries; every other entry is 0 (and rounds to itself, with residual 0).
+    shape : tuple of int
+        ``(R, K)``.
+    target : numpy.ndarray of shape (R,)
+        Each row's total, rounded (``matrix.sum(axis=1).round()``, summed as numpy sums rows).
+
+    Returns
+    -------
+    SparseCounts
+        The rounded matrix (``numpy.asarray`` makes it dense).
+
+    Examples
+    --------
+    >>> rounded = round_sparse_preserving_row_totals(
+    ...     np.array([0, 1, 5]), np.array([0.5, 0.5, 1.4]), (2, 3), np.array([1.0, 1.0])
+    ... )
+    >>> np.asarray(rounded).tolist()
+    [[0, 1, 0], [0, 0, 1]]
+    """
+    # Whole-number sums stay exact in float64, so any summation order gives cleanlab's sums.
+    if not (np.isfinite(target).all() and np.abs(values).max(initial=0.0) * shape[1] < _EXACT_SUMS):
+        dense = np.zeros(shape)
+        dense.reshape(-1)[flat] = values
+        ints = _round_dense(dense, target).reshape(-1)
+        nonzero = np.flatnonzero(ints)
+        return SparseCounts(nonzero, ints[nonzero], shape)
+    return _round_sparse(flat, values, shape, target)
+
+
+def sparse_rows(flat: np.ndarray, values: np.ndarray, k: int, rows: np.ndarray) -> np.ndarray:
+    """Rows ``rows`` (float64, dense, C order) of the matrix with ``k`` columns whose nonzero entries
+    are ``values`` at the increasing flat positions ``flat``.
+
+    Examples
+    --------
+    >>> sparse_rows(np.array([1, 5]), np.array([2.0, 3.0]), 3, np.array([1])).tolist()
+    [[0.0, 0.0, 3.0]]
+    """
+    start = np.searchsorted(flat, rows * k)
+    count = np.searchsorted(flat, (rows + 1) * k) - start
+    at = concat_ranges(start, count)
+    out = np.zeros((rows.size, k))
+    out.reshape(-1)[np.repeat(np.arange(rows.size) * k, count) + flat[at] % k] = values[at]
+    return out
+
+
+def _round_dense(floats: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """:func:`round_preserving_row_totals` of a C-ordered float64 matrix, given its row targets."""
     ints = floats.round()
     _round_rows(floats, ints, target, np.flatnonzero(_off(ints.sum(axis=1), target)))
     return ints.astype(np.int64)
@@ -130,67 +197,87 @@ def _round_rows(floats: np.ndarray, ints: np.ndarray, target: np.ndarray, rows: 
         rows = rows[_off(i.sum(axis=1), target[rows])]
 
 
-def _round_sparse(floats: np.ndarray, flat: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """:func:`round_preserving_row_totals` of a mostly-zero matrix, from its nonzero entries
-    (``flat``: their flat indices, increasing). Zeros round to themselves with residual 0."""
-    m, k = floats.shape
-    ints = np.empty((m, k), dtype=np.int64)
-    np.rint(floats, out=ints, casting="unsafe")
-    values = floats.reshape(-1)[flat]
+def _round_sparse(
+    flat: np.ndarray, values: np.ndarray, shape: tuple[int, int], target: np.ndarray
+) -> SparseCounts:
+    """:func:`round_sparse_preserving_row_totals` with exact whole-number sums."""
+    m, k = shape
     whole = np.rint(values)
     residual = values - whole
     row = flat // k
     int_sums = np.bincount(row, weights=whole, minlength=m)
     rows = np.flatnonzero(_off(int_sums, target))
-    if rows.size == 0:
-        return ints
-    diff = np.round(target[rows] - int_sums[rows].round())
-    up = diff >= 0
-    changes = np.minimum(np.abs(diff), k).astype(np.int64)
-    step = np.where(up, 1, -1)
-    # Entries with a nonzero residual in the rows to adjust, and their keys: the residual when the row
-    # rounds up (it takes the largest residuals), its negative when it rounds down.
-    slot = np.full(m, -1)
-    slot[rows] = np.arange(rows.size)
-    keep = (slot[row] >= 0) & (residual != 0)
-    e_slot, e_flat = slot[row[keep]], flat[keep]
-    e_key = np.where(up[e_slot], residual[keep], -residual[keep])
-    order = np.lexsort((-e_key, e_slot))
-    e_slot, e_flat, e_key = e_slot[order], e_flat[order], e_key[order]
-    count = np.bincount(e_slot, minlength=rows.size)
-    start = np.concatenate(([0], np.cumsum(count)[:-1]))
-    positive = np.bincount(e_slot, weights=e_key > 0, minlength=rows.size).astype(np.int64)
-    zeros = k - count
-    every = changes >= k
-    c = np.minimum(changes, k - 1)
-    cut = _key_at(e_key, start, positive, zeros, c - 1)
-    tied = (cut == _key_at(e_key, start, positive, zeros, c)) & ~every
-    # Cut above 0: the c largest keys are the row's first c entries in key order.
-    top = ~tied & ~every & (cut > 0)
-    picked = e_flat[concat_ranges(start[top], changes[top])]
-    ints.reshape(-1)[picked] += np.repeat(step[top], changes[top])
-    # Every entry, or the cut among the zeros or below (the row's zeros are all taken): dense rows.
-    wide = np.flatnonzero(every | (~tied & ~top))
-    if wide.size:
-        r = rows[wide]
-        keys = floats[r] - ints[r]
-        np.negative(keys, out=keys, where=~up[wide, None])
-        chosen = (keys >= cut[wide, None]) | every[wide, None]
-        ints[r] += np.where(chosen, step[wide, None], 0)
-    if tied.any():
-        t = np.flatnonzero(tied)
-        tied_rows = rows[t]
-        rr, cc = _sorted_choice(
-            lambda a, b: floats[tied_rows[a:b]] - ints[tied_rows[a:b]], up[t], changes[t], k
-        )
-        ints[rows[t][rr], cc] += step[t][rr]
-    # A row can miss its target again only when it needed more than k changes.
-    again = rows[np.abs(diff) > k]
-    if again.size:
-        as_floats = ints.astype(float)
-        _round_rows(floats, as_floats, target, again)
-        ints[again] = as_floats[again].astype(np.int64)
-    return ints
+    # Changes to the rounded entries: flat positions and +1 / -1.
+    moved: list[np.ndarray] = []
+    steps: list[np.ndarray] = []
+    if rows.size:
+        diff = np.round(target[rows] - int_sums[rows].round())
+        up = diff >= 0
+        changes = np.minimum(np.abs(diff), k).astype(np.int64)
+        step = np.where(up, 1, -1)
+        # Entries with a nonzero residual in the rows to adjust, and their keys: the residual when
+        # the row rounds up (it takes the largest residuals), its negative when it rounds down.
+        slot = np.full(m, -1)
+        slot[rows] = np.arange(rows.size)
+        keep = (slot[row] >= 0) & (residual != 0)
+        e_slot, e_flat = slot[row[keep]], flat[keep]
+        e_key = np.where(up[e_slot], residual[keep], -residual[keep])
+        order = np.lexsort((-e_key, e_slot))
+        e_slot, e_flat, e_key = e_slot[order], e_flat[order], e_key[order]
+        count = np.bincount(e_slot, minlength=rows.size)
+        start = np.concatenate(([0], np.cumsum(count)[:-1]))
+        positive = np.bincount(e_slot, weights=e_key > 0, minlength=rows.size).astype(np.int64)
+        zeros = k - count
+        every = changes >= k
+        c = np.minimum(changes, k - 1)
+        cut = _key_at(e_key, start, positive, zeros, c - 1)
+        tied = (cut == _key_at(e_key, start, positive, zeros, c)) & ~every
+        # Cut above 0: the c largest keys are the row's first c entries in key order.
+        top = ~tied & ~every & (cut > 0)
+        moved.append(e_flat[concat_ranges(start[top], changes[top])])
+        steps.append(np.repeat(step[top], changes[top]))
+        # Every entry, or the cut among the zeros or below (the row's zeros are all taken): dense
+        # rows of residuals (these rows are not changed elsewhere, so their integers are `whole`).
+        wide = np.flatnonzero(every | (~tied & ~top))
+        if wide.size:
+            keys = sparse_rows(flat, residual, k, rows[wide])
+            np.negative(keys, out=keys, where=~up[wide, None])
+            wr, wc = np.nonzero((keys >= cut[wide, None]) | every[wide, None])
+            moved.append(rows[wide][wr] * k + wc)
+            steps.append(step[wide][wr])
+        if tied.any():
+            t = np.flatnonzero(tied)
+            tied_rows = rows[t]
+            rr, cc = _sorted_choice(
+                lambda a, b: sparse_rows(flat, residual, k, tied_rows[a:b]),
+                up[t],
+                changes[t],
+                k,
+            )
+            moved.append(tied_rows[rr] * k + cc)
+            steps.append(step[t][rr])
+    # One round of changes reaches every target: a row's residuals add up to at most k/2 in size,
+    # so it needs at most k/2 + 1 <= k changes (k >= 2; a single column rounds to its own total).
+    return _add_entries(flat, whole.astype(np.int64), moved, steps, shape)
+
+
+def _add_entries(
+    flat: np.ndarray,
+    values: np.ndarray,
+    moved: list[np.ndarray],
+    steps: list[np.ndarray],
+    shape: tuple[int, int],
+) -> SparseCounts:
+    """The matrix with ``values`` at ``flat`` plus every ``steps`` at ``moved``, as nonzero entries."""
+    if moved:
+        flat = np.concatenate([flat, *moved])
+        values = np.concatenate([values, *[s.astype(np.int64) for s in steps]])
+        order = np.argsort(flat, kind="stable")
+        flat, values = flat[order], values[order]
+        first = np.flatnonzero(np.diff(flat, prepend=-1))
+        flat, values = flat[first], np.add.reduceat(values, first) if flat.size else values
+    nonzero = values != 0
+    return SparseCounts(flat[nonzero], values[nonzero], shape)
 
 
 def _key_at(

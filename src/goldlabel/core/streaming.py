@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 
 from goldlabel.core.batches import BatchSource, open_source
+from goldlabel.core.calibration import calibrate_joint
 from goldlabel.core.counting import (
-    _calibrate,
     _thresholds_from_groups,
     default_jobs,
     group_by_label,
@@ -53,6 +53,7 @@ from goldlabel.core.scoring import (
 )
 from goldlabel.core.scoring import adjust_pred_probs as _adjust_probs
 from goldlabel.core.selection import CandidatePool
+from goldlabel.core.sparse import SparseCounts
 from goldlabel.core.validation import warn_missing_classes
 from goldlabel.exceptions import InvalidOptionError
 
@@ -204,7 +205,7 @@ class _PrunePlan:
     def __init__(
         self,
         filter_by: str,
-        matrix: np.ndarray,
+        matrix: np.ndarray | SparseCounts,
         label_counts: np.ndarray,
         minimum: int,
         data: BatchSource,
@@ -539,7 +540,8 @@ min_examples_per_class, confident_joint, n_jobs
         pair_counts, n_issues = _stream_scan(data, thresholds, filter_by, jobs, mask)
     if pruning:
         if pair_counts is not None:
-            joint = _calibrate(_joint_from_pair_counts(pair_counts, k), label_counts)
+            counts = _joint_from_pair_counts(pair_counts, k)
+            joint = calibrate_joint(counts, label_counts, scratch=True)  # the counts are ours
         minimum = int(min_examples_per_class)
         matrix = _prune_matrix(joint, label_counts, minimum, frac_noise, num_to_remove_per_class)
         plan = _PrunePlan(filter_by, matrix, label_counts, minimum, data)
