@@ -1,18 +1,26 @@
 """Background jobs whose state lives in the database: queued, running, progress, cancel, restart.
 
-A :class:`JobRunner` runs jobs on a small thread pool inside the server process. On start it recovers the
-jobs a previous process left: a job that was running is queued again (resumed) while it has attempts left,
-otherwise failed with a message that says so — a job is never silently lost.
+A :class:`JobRunner` runs jobs on a small thread pool inside the server process. Several server processes
+may share one database: a job is claimed by exactly one of them, and the runner that claimed it records a
+heartbeat while it runs. A running job whose heartbeat stopped (its process died) is taken over by any live
+runner — at its start and then every few seconds: queued again (resumed) while it has attempts left,
+otherwise failed with a message that says so. A job is never silently lost, and a job whose runner is alive
+is never taken from it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import traceback
+import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -34,6 +42,9 @@ __all__ = [
 
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 MAX_ATTEMPTS = 2
+#: Seconds between a runner's heartbeats, and after which a silent runner's jobs are taken over.
+HEARTBEAT_SECONDS = 10.0
+STALE_AFTER_SECONDS = 60.0
 _log = logging.getLogger(__name__)
 
 
@@ -49,6 +60,8 @@ class JobContext:
     job_id: int
     params: dict[str, Any]
     user: str
+    #: the runner that claimed the job (None: any)
+    runner: str | None = None
 
     def is_cancelled(self) -> bool:
         """Whether someone asked to cancel this job."""
@@ -56,15 +69,22 @@ class JobContext:
             return bool(session.scalar(select(Job.cancel_requested).where(Job.id == self.job_id)))
 
     def progress(self, fraction: float, message: str = "") -> None:
-        """Record progress in [0, 1]; raises :class:`JobCancelledError` if the job was cancelled."""
+        """Record progress in [0, 1] (and a heartbeat); raises :class:`JobCancelledError` if the job
+        was cancelled, or taken over by another server process after this one went silent."""
         with self.db.write() as session:
             job = session.get(Job, self.job_id)
             if job is None:
                 raise JobCancelledError(f"job {self.job_id} was deleted")
             if job.cancel_requested:
                 raise JobCancelledError(f"job {self.job_id} was cancelled")
+            if self.runner is not None and (job.runner != self.runner or job.status != "running"):
+                raise JobCancelledError(
+                    f"job {self.job_id} was taken over by another server process after this one "
+                    "stopped reporting"
+                )
             job.progress = float(min(max(fraction, 0.0), 1.0))
             job.message = message[:500]
+            job.heartbeat_at = utcnow()
 
 
 Handler = Callable[[JobContext], Mapping[str, Any]]
@@ -112,6 +132,8 @@ def describe_job(job: Job) -> dict[str, Any]:
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "started_at": job.started_at.isoformat() if job.started_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "runner": job.runner,
+        "heartbeat_at": job.heartbeat_at.isoformat() if job.heartbeat_at else None,
     }
 
 
@@ -128,7 +150,7 @@ def cancel_job(session: Any, job_id: int) -> Job:
 
 
 class JobRunner:
-    """Runs queued jobs on a thread pool; one per server process.
+    """Runs queued jobs on a thread pool; one per server process, several per database.
 
     Parameters
     ----------
@@ -138,35 +160,75 @@ class JobRunner:
         ``{kind: handler}``; a handler takes a :class:`JobContext` and returns the job's result dict.
     max_workers
         Jobs run at once.
+    heartbeat_seconds
+        How often the runner records that its running jobs are alive, takes over the jobs of runners
+        that went silent and picks up queued jobs nobody runs.
+    stale_after_seconds
+        How long a running job's heartbeat may be silent before another runner takes it over; well
+        above ``heartbeat_seconds``.
     """
 
     def __init__(
-        self, db: Database, handlers: Mapping[str, Handler], *, max_workers: int = 1
+        self,
+        db: Database,
+        handlers: Mapping[str, Handler],
+        *,
+        max_workers: int = 1,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
+        stale_after_seconds: float = STALE_AFTER_SECONDS,
     ) -> None:
+        if not 0 < heartbeat_seconds < stale_after_seconds:
+            raise ValueError(
+                "heartbeat_seconds must be positive and below stale_after_seconds, but received "
+                f"heartbeat_seconds={heartbeat_seconds} and stale_after_seconds="
+                f"{stale_after_seconds}."
+            )
         self.db = db
         self.handlers = dict(handlers)
+        self.runner_id = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        self.heartbeat_seconds = heartbeat_seconds
+        self.stale_after = timedelta(seconds=stale_after_seconds)
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="goldlabel-job")
         self._lock = threading.Lock()
         self._futures: dict[int, Future[None]] = {}
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def start(self) -> list[int]:
-        """Recover jobs left by a previous process and queue every waiting job; returns their ids."""
-        with self.db.write() as session:
-            for job in session.scalars(select(Job).where(Job.status == "running")):
-                if job.attempts < MAX_ATTEMPTS and not job.cancel_requested:
-                    job.status = "queued"
-                    job.message = "resumed after the server restarted"
-                else:
-                    job.status = "failed"
-                    job.finished_at = utcnow()
-                    job.error = (
-                        "the server stopped while this job was running and it has no attempts left; "
-                        "start it again."
-                    )
-            queued = list(session.scalars(select(Job.id).where(Job.status == "queued")))
-        for job_id in queued:
-            self.submit(job_id)
+        """Take over the jobs of runners that went silent, queue every waiting job and start the
+        heartbeat; returns the ids of the jobs queued here."""
+        queued = self.tick()
+        if self._ticker is None:
+            # The thread holds the runner weakly: a runner dropped without shutdown() stops beating.
+            self._ticker = threading.Thread(
+                target=_beat,
+                args=(weakref.ref(self), self._stop, self.heartbeat_seconds),
+                name="goldlabel-job-heartbeat",
+                daemon=True,
+            )
+            self._ticker.start()
         return queued
+
+    def tick(self) -> list[int]:
+        """One heartbeat: record that this runner's jobs are alive, take over stale running jobs, and
+        submit the queued jobs this runner is not running yet; returns those jobs' ids."""
+        now = utcnow()
+        with self.db.write() as session:
+            session.execute(
+                update(Job)
+                .where(Job.runner == self.runner_id, Job.status == "running")
+                .values(heartbeat_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            for job in session.scalars(select(Job).where(Job.status == "running")):
+                if job.runner != self.runner_id and _silent_since(job, now, self.stale_after):
+                    _take_over(session, job)
+            queued = list(session.scalars(select(Job.id).where(Job.status == "queued")))
+        with self._lock:
+            new = [j for j in queued if j not in self._futures or self._futures[j].done()]
+        for job_id in new:
+            self.submit(job_id)
+        return new
 
     def submit(self, job_id: int) -> None:
         """Run a queued job in the background."""
@@ -183,7 +245,8 @@ class JobRunner:
             future.result(timeout=timeout)
 
     def shutdown(self, *, wait: bool = True) -> None:
-        """Stop taking jobs; with ``wait`` finish the running ones first."""
+        """Stop taking jobs and stop the heartbeat; with ``wait`` finish the running ones first."""
+        self._stop.set()
         self._pool.shutdown(wait=wait, cancel_futures=True)
 
     def _run(self, job_id: int) -> None:
@@ -204,12 +267,18 @@ class JobRunner:
             claimed = session.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.status == "queued")
-                .values(status="running", attempts=Job.attempts + 1, started_at=utcnow())
+                .values(
+                    status="running",
+                    attempts=Job.attempts + 1,
+                    started_at=utcnow(),
+                    runner=self.runner_id,
+                    heartbeat_at=utcnow(),
+                )
                 .execution_options(synchronize_session=False)
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return
-            ctx = JobContext(self.db, job.id, dict(job.params), job.created_by)
+            ctx = JobContext(self.db, job.id, dict(job.params), job.created_by, self.runner_id)
         try:
             result = dict(handler(ctx))
         except JobCancelledError:
@@ -231,8 +300,8 @@ class JobRunner:
     ) -> None:
         with self.db.write() as session:
             job = session.get(Job, job_id)
-            if job is None:
-                return
+            if job is None or job.runner != self.runner_id or job.status != "running":
+                return  # deleted, or taken over by another runner while this one was silent
             job.status = status
             job.finished_at = utcnow()
             job.error = error
@@ -241,3 +310,56 @@ class JobRunner:
                 job.result = result
             if status == "succeeded":
                 job.progress = 1.0
+
+
+def _beat(runner: weakref.ref[JobRunner], stop: threading.Event, seconds: float) -> None:
+    """The heartbeat thread: a tick every ``seconds`` until stopped or the runner is gone."""
+    while not stop.wait(seconds):
+        live = runner()
+        if live is None:
+            return
+        try:
+            live.tick()
+        except Exception:  # a failed heartbeat is retried at the next one, never raised
+            _log.warning("job heartbeat failed: %s", traceback.format_exc())
+        del live
+
+
+def _silent_since(job: Job, now: datetime, stale_after: timedelta) -> bool:
+    """Whether a running job's runner has not reported for ``stale_after`` (or never did: a job left
+    running before heartbeats were recorded)."""
+    beat = job.heartbeat_at
+    if beat is None:
+        return True
+    if beat.tzinfo is None:  # SQLite keeps no time zone; goldlabel writes UTC
+        beat = beat.replace(tzinfo=UTC)
+    return now - beat > stale_after
+
+
+def _take_over(session: Any, job: Job) -> None:
+    """Resume (queue again) or fail a running job whose runner went silent, unless another runner
+    did so first: the update applies only to the job as it was read."""
+    resume = job.attempts < MAX_ATTEMPTS and not job.cancel_requested
+    values: dict[str, Any] = (
+        {"status": "queued", "message": "resumed: the server process running it stopped"}
+        if resume
+        else {
+            "status": "failed",
+            "finished_at": utcnow(),
+            "error": (
+                "the server process running this job stopped and the job has no attempts left; "
+                "start it again."
+            ),
+        }
+    )
+    session.execute(
+        update(Job)
+        .where(
+            Job.id == job.id,
+            Job.status == "running",
+            Job.attempts == job.attempts,
+            (Job.runner == job.runner) if job.runner is not None else Job.runner.is_(None),
+        )
+        .values(runner=None, **values)
+        .execution_options(synchronize_session=False)
+    )
