@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 import numpy as np
 import pandas as pd
@@ -14,17 +13,9 @@ from label_studio_sdk.label_interface import LabelInterface
 from goldlabel.server import create_app
 from goldlabel.service.demo import NEWS_CLASSES, generate_news_frame
 from goldlabel.store import Database
+from tests.server.helpers import wait_for_job
 
 N_ROWS = 8000
-
-
-def _wait(client: TestClient, job_id: int) -> dict:
-    for _ in range(1200):
-        job = client.get(f"/api/jobs/{job_id}").json()
-        if job["status"] in ("succeeded", "failed", "cancelled"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} did not finish: {job}")
 
 
 def test_import_analyse_autolabel_fix_export(database: Database) -> None:
@@ -55,7 +46,7 @@ def test_import_analyse_autolabel_fix_export(database: Database) -> None:
 
         started = client.post(f"/api/projects/{pid}/analyses")
         assert started.status_code == 202
-        job = _wait(client, started.json()["id"])
+        job = wait_for_job(client, started.json()["id"])
         assert job["status"] == "succeeded", job["error"]
         analysis_id = job["result"]["analysis_id"]
 

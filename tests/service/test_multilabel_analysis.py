@@ -5,10 +5,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from goldlabel.exceptions import DataValidationError, InvalidOptionError
+from goldlabel.exceptions import InvalidOptionError
 from goldlabel.service.analysis import (
     ANALYSIS_JOB,
-    build_analysis_input,
     get_analysis,
     load_analysis_probs,
     make_analysis_handler,
@@ -19,8 +18,14 @@ from goldlabel.service.engines import default_engine
 from goldlabel.service.exporting import build_cleanset
 from goldlabel.service.importing import import_dataset
 from goldlabel.service.jobs import JobRunner, describe_job, get_job
-from goldlabel.service.pipeline_engine import PipelineEngine
-from goldlabel.service.projects import create_project, get_project
+from goldlabel.service.modeling import (
+    TRAIN_JOB,
+    deploy_model,
+    make_train_handler,
+    predict_rows,
+    start_training,
+)
+from goldlabel.service.projects import create_project
 from goldlabel.service.rows import RowFilter, list_rows
 from goldlabel.store import Database
 from goldlabel.store.tables import AnalysisRow, RowState
@@ -134,13 +139,36 @@ def test_autolabel_refuses_a_multilabel_project(analysed: tuple) -> None:
         propose_autolabel(s, pid)
 
 
-def test_training_a_multilabel_model_is_refused(sqlite_db: Database) -> None:
-    pid, _, _ = _tagged_project(sqlite_db, 60)
+def test_a_multilabel_model_is_trained_deployed_and_predicts_label_sets(
+    sqlite_db: Database,
+) -> None:
+    pid, _, _ = _tagged_project(sqlite_db, 400)
+    with sqlite_db.write() as s:
+        job_id = start_training(s, pid, user="ana").id
+    runner = JobRunner(sqlite_db, {TRAIN_JOB: make_train_handler(default_engine)})
+    runner.start()
+    runner.wait(job_id, timeout=120)
+    runner.shutdown()
+    with sqlite_db.write() as s:
+        job = get_job(s, job_id)
+        assert job.status == "succeeded", job.error
+        model = deploy_model(s, job.result["model_id"])
+        assert model.metrics["task"] == "multilabel"
+        assert model.metrics["cv_hamming_accuracy"] > 0.9
+    rows = [
+        {"text": "the striker and the coach at the stadium"},
+        {"text": "new software chip for the cloud, and a pasta recipe"},
+        {"text": "the a of and to in"},
+    ]
     with sqlite_db.read() as s:
-        data = build_analysis_input(s, get_project(s, pid))
-    assert data.task == "multilabel" and data.labels.max() < 2**5
-    with pytest.raises(DataValidationError, match="deployable model is for multi-class"):
-        PipelineEngine().train(data, progress=lambda fraction, stage: None)
+        out = predict_rows(s, pid, rows)
+    assert [sorted(p["label"]) for p in out[:2]] == [["sports"], ["food", "tech"]]
+    for p in out:
+        assert set(p["probabilities"]) == set(CLASSES)
+        probs = np.array(list(p["probabilities"].values()))
+        assert ((probs >= 0) & (probs <= 1)).all()
+        assert p["confidence"] == pytest.approx(np.prod(np.maximum(probs, 1 - probs)))
+    assert out[2]["label"] == [] or len(out[2]["label"]) <= 1
 
 
 def test_too_few_labels_fail_the_job_with_a_message(sqlite_db: Database) -> None:

@@ -22,7 +22,7 @@ from goldlabel.learn.featurize import FrameFeaturizer
 from goldlabel.learn.pipeline import featurize_timed
 from goldlabel.learn.selection import Progress, notify_progress, select_model
 
-__all__ = ["DeployableModel", "fit_deployable_model"]
+__all__ = ["DeployableModel", "featurize_for_deployment", "fit_deployable_model"]
 
 
 @dataclass
@@ -65,6 +65,29 @@ class DeployableModel:
                 estimator.predict_proba(features)
             )
         return apply_temperature(total, self.temperature)
+
+
+def featurize_for_deployment(
+    frame: pd.DataFrame,
+    text_columns: Sequence[str] | None,
+    feature_columns: Sequence[str] | None,
+    random_state: int,
+) -> tuple[Any, FrameFeaturizer]:
+    """The rows featurized as the analysis featurizes them, and the fitted featurizer that turns
+    new rows into the same features."""
+    features = featurize_timed(
+        frame,
+        label_column="",
+        text_columns=text_columns,
+        feature_columns=feature_columns,
+        column_types=None,
+        sentence_embeddings=False,
+        random_state=random_state,
+        timings={},
+    )
+    if features.featurizer is None:  # pragma: no cover - featurize returns its fitted featurizer
+        raise RuntimeError("featurize returned no fitted featurizer")
+    return features, features.featurizer
 
 
 def fit_deployable_model(
@@ -120,15 +143,8 @@ def fit_deployable_model(
             f"have {present.size}. Label rows of another class first."
         )
     notify_progress(progress, "featurize", 0.0)
-    features = featurize_timed(
-        frame,
-        label_column="",
-        text_columns=text_columns,
-        feature_columns=feature_columns,
-        column_types=None,
-        sentence_embeddings=False,
-        random_state=random_state,
-        timings={},
+    features, featurizer = featurize_for_deployment(
+        frame, text_columns, feature_columns, random_state
     )
     notify_progress(progress, "cross-validate", 0.2)
     selection = select_model(
@@ -148,9 +164,6 @@ def fit_deployable_model(
     ]
     guess = selection.pred_probs[labeled].argmax(axis=1)
     notify_progress(progress, "done", 1.0)
-    featurizer = features.featurizer
-    if featurizer is None:  # pragma: no cover - featurize always returns its fitted featurizer
-        raise RuntimeError("featurize returned no fitted featurizer")
     return DeployableModel(
         featurizer=featurizer,
         estimators=estimators,

@@ -36,7 +36,7 @@ from goldlabel.learn.pipeline import (
 )
 from goldlabel.learn.selection import ModelChoice, notify_progress
 
-__all__ = ["run_multilabel_pipeline"]
+__all__ = ["check_multilabel_trainable", "run_multilabel_pipeline"]
 
 _MODEL_NAME = "one_vs_rest_logistic_regression"
 _STAGES = {"featurize": 0.0, "cross-validate": 0.15, "audit": 0.8, "done": 1.0}
@@ -62,7 +62,9 @@ def _find_issues(
     return is_issue, score
 
 
-def _check_trainable(onehot: np.ndarray) -> None:
+def check_multilabel_trainable(onehot: np.ndarray) -> None:
+    """Refuse label sets no model can learn from: fewer than 10 labeled rows, or no class both on
+    and off in at least 2 of them."""
     labeled = onehot[onehot[:, 0] >= 0]
     positives = labeled.sum(axis=0)
     learnable = (positives >= 2) & (labeled.shape[0] - positives >= 2)
@@ -193,7 +195,7 @@ def run_multilabel_pipeline(
         raise InvalidLabelsError(
             f"the label column {label_column!r} names no class; label some rows or pass class_names."
         )
-    _check_trainable(onehot)
+    check_multilabel_trainable(onehot)
     checks = dict(issue_types) if issue_types is not None else None
     label_options = dict((checks or {}).pop("label", None) or {}) if checks is not None else {}
     want_labels = issue_types is None or "label" in issue_types

@@ -30,12 +30,15 @@ from goldlabel.learn.crossval import (
 
 __all__ = [
     "MultilabelCrossValResult",
+    "apply_multilabel_calibration",
     "assign_multilabel_folds",
     "calibrate_multilabel_probs",
     "compute_binary_log_loss",
     "cross_val_multilabel_probs",
     "encode_multilabel_labels",
+    "fit_multilabel_calibration",
     "make_multilabel_model",
+    "score_multilabel_sets",
 ]
 
 _EPS = 1e-12
@@ -251,6 +254,49 @@ def _fit_predict_fold(
     return out
 
 
+def fit_multilabel_calibration(
+    onehot: np.ndarray, pred_probs: np.ndarray
+) -> list[tuple[float, float] | None]:
+    """Per-class Platt scaling ``(slope, intercept)`` of out-of-fold probabilities, fit on the
+    labeled rows; None for a class on (or off) in fewer than 2 labeled rows (left as it is).
+
+    Examples
+    --------
+    >>> onehot = np.array([[1, 1], [1, 1], [0, 1], [0, 1], [-1, -1]])
+    >>> params = fit_multilabel_calibration(onehot, np.full((5, 2), 0.3))
+    >>> params[0] is not None, params[1]
+    (True, None)
+    """
+    rows = onehot[:, 0] >= 0 if onehot.shape[1] else np.zeros(onehot.shape[0], dtype=bool)
+    logits = _logits(pred_probs)
+    params: list[tuple[float, float] | None] = []
+    for k in range(onehot.shape[1]):
+        y = onehot[rows, k]
+        if min(int(y.sum()), int(y.size - y.sum())) < 2:
+            params.append(None)
+            continue
+        platt = LogisticRegression(C=100.0).fit(logits[rows, k, None], y)
+        params.append((float(platt.coef_[0, 0]), float(platt.intercept_[0])))
+    return params
+
+
+def apply_multilabel_calibration(
+    params: Sequence[tuple[float, float] | None], pred_probs: np.ndarray
+) -> np.ndarray:
+    """Apply :func:`fit_multilabel_calibration`'s per-class scaling to probabilities."""
+    logits = _logits(pred_probs)
+    out = np.array(pred_probs, dtype=np.float64, copy=True)
+    for k, param in enumerate(params):
+        if param is not None:
+            slope, intercept = param
+            out[:, k] = 1.0 / (1.0 + np.exp(-(slope * logits[:, k] + intercept)))
+    return out
+
+
+def _logits(pred_probs: np.ndarray) -> np.ndarray:
+    return np.log(np.clip(pred_probs, 1e-6, 1 - 1e-6) / np.clip(1 - pred_probs, 1e-6, 1))
+
+
 def calibrate_multilabel_probs(onehot: np.ndarray, pred_probs: np.ndarray) -> np.ndarray:
     """Per-class Platt scaling of out-of-fold probabilities, fit on the labeled rows.
 
@@ -277,16 +323,29 @@ def calibrate_multilabel_probs(onehot: np.ndarray, pred_probs: np.ndarray) -> np
     >>> bool((calibrated[:2] > 0.5).all() and (calibrated[2:4] < 0.5).all())
     True
     """
-    rows = onehot[:, 0] >= 0
-    logits = np.log(np.clip(pred_probs, 1e-6, 1 - 1e-6) / np.clip(1 - pred_probs, 1e-6, 1))
-    out = pred_probs.copy()
-    for k in range(onehot.shape[1]):
-        y = onehot[rows, k]
-        if min(int(y.sum()), int(y.size - y.sum())) < 2:
-            continue
-        platt = LogisticRegression(C=100.0).fit(logits[rows, k, None], y)
-        out[:, k] = platt.predict_proba(logits[:, k, None])[:, 1]
-    return out
+    return apply_multilabel_calibration(fit_multilabel_calibration(onehot, pred_probs), pred_probs)
+
+
+def score_multilabel_sets(onehot: np.ndarray, pred_probs: np.ndarray) -> dict[str, float | None]:
+    """How well per-class probabilities (a class is predicted at 0.5 or more) match the label sets
+    of labeled rows: exact-set accuracy, per-class (Hamming) accuracy and micro F1, named as the
+    studio reports cross-validated metrics; None without a labeled row.
+
+    Examples
+    --------
+    >>> score_multilabel_sets(np.array([[1, 0], [0, 1], [-1, -1]]), np.array([[.9, .2], [.6, .7], [.5, .5]]))
+    {'cv_accuracy': 0.5, 'cv_hamming_accuracy': 0.75, 'cv_micro_f1': 0.8}
+    """
+    labeled = onehot[:, 0] >= 0 if onehot.shape[1] else np.zeros(onehot.shape[0], dtype=bool)
+    if not labeled.any():
+        return {"cv_accuracy": None, "cv_hamming_accuracy": None, "cv_micro_f1": None}
+    given, guess = onehot[labeled] == 1, pred_probs[labeled] >= 0.5
+    hits, wrong = int((given & guess).sum()), int((given != guess).sum())
+    return {
+        "cv_accuracy": float((given == guess).all(axis=1).mean()),
+        "cv_hamming_accuracy": float((given == guess).mean()),
+        "cv_micro_f1": float(2 * hits / (2 * hits + wrong)) if hits + wrong else 1.0,
+    }
 
 
 def compute_binary_log_loss(onehot: np.ndarray, pred_probs: np.ndarray) -> float:

@@ -53,7 +53,11 @@ def make_train_handler(
                 classes=list(project.classes),
                 metrics=dict(trained.metrics),
                 artifact=pickle.dumps(
-                    {"model": trained.model, "columns": [str(c) for c in data.frame.columns]}
+                    {
+                        "model": trained.model,
+                        "columns": [str(c) for c in data.frame.columns],
+                        "task": project.task,
+                    }
                 ),
                 created_by=ctx.user,
             )
@@ -124,7 +128,10 @@ def predict_rows(
     Returns
     -------
     list of dict
-        ``{"label": class name, "confidence": float, "probabilities": {class: float}}`` per row.
+        ``{"label": class name, "confidence": float, "probabilities": {class: float}}`` per row. For
+        a multi-label project ``label`` is the list of classes with probability at least 0.5,
+        ``confidence`` the probability of exactly that set (classes taken as independent:
+        the product of ``max(p, 1 - p)``) and ``probabilities`` each class's own probability.
 
     Raises
     ------
@@ -151,6 +158,15 @@ def predict_rows(
     frame = pd.DataFrame(list(records)).reindex(columns=artifact["columns"])
     probs = np.asarray(artifact["model"].predict_proba(frame, len(model.classes)))
     classes = model.classes
+    if artifact.get("task") == "multilabel":
+        return [
+            {
+                "label": [c for c, v in zip(classes, p, strict=True) if v >= 0.5],
+                "confidence": float(np.prod(np.maximum(p, 1.0 - p))),
+                "probabilities": {c: float(v) for c, v in zip(classes, p, strict=True)},
+            }
+            for p in probs
+        ]
     return [
         {
             "label": classes[int(p.argmax())],

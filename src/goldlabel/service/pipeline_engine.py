@@ -47,23 +47,13 @@ def _label_cells(labels: np.ndarray, classes: list[str], multilabel: bool) -> li
     ]
 
 
-def _multilabel_metrics(
-    pred_probs: np.ndarray, masks: np.ndarray, n_classes: int
-) -> dict[str, Any]:
-    """Cross-validated exact-set accuracy, per-class (Hamming) accuracy and micro F1 of labeled rows."""
-    labeled = masks >= 0
-    if not labeled.any():
-        return {"cv_accuracy": None, "cv_hamming_accuracy": None, "cv_micro_f1": None}
-    bits = np.arange(n_classes, dtype=np.int64)
-    given = (masks[labeled, None] >> bits) & 1 == 1
-    guess = pred_probs[labeled] >= 0.5
-    hits = int((given & guess).sum())
-    wrong = int((given != guess).sum())
-    return {
-        "cv_accuracy": float((given == guess).all(axis=1).mean()),
-        "cv_hamming_accuracy": float((given == guess).mean()),
-        "cv_micro_f1": float(2 * hits / (2 * hits + wrong)) if hits + wrong else 1.0,
-    }
+def _onehot(masks: np.ndarray, n_classes: int) -> np.ndarray:
+    """Stored multi-label labels (bit masks, -1 = unlabeled) as a one-hot matrix, -1 across
+    unlabeled rows."""
+    masks = np.asarray(masks, dtype=np.int64)
+    onehot = (masks[:, None] >> np.arange(n_classes, dtype=np.int64)) & 1
+    onehot[masks < 0] = -1
+    return onehot
 
 
 class PipelineEngine:
@@ -76,6 +66,7 @@ class PipelineEngine:
 
     def analyze(self, data: AnalysisInput, *, progress: Progress) -> AnalysisOutput:
         """Every row's export columns and out-of-sample probabilities."""
+        from goldlabel.learn.multilabel_crossval import score_multilabel_sets
         from goldlabel.learn.pipeline import run_pipeline
 
         if data.task not in ("multiclass", "multilabel"):
@@ -129,7 +120,7 @@ class PipelineEngine:
                 columns[name] = values.to_numpy()
         labeled = data.labels >= 0
         if multilabel:
-            scores = _multilabel_metrics(result.pred_probs, data.labels, len(classes))
+            scores = score_multilabel_sets(_onehot(data.labels, len(classes)), result.pred_probs)
         else:
             scores = {
                 "cv_accuracy": float(
@@ -155,11 +146,22 @@ class PipelineEngine:
     def train(self, data: AnalysisInput, *, progress: Progress) -> TrainedModel:
         """The analysis's featurizer and model choice, fitted on every labeled row."""
         from goldlabel.learn.deployable import fit_deployable_model
+        from goldlabel.learn.deployable_multilabel import fit_deployable_multilabel_model
+
+        def report(stage: str, fraction: float) -> None:
+            progress(0.05 + 0.9 * fraction, stage)
 
         if data.task == "multilabel":
-            raise DataValidationError(
-                "training a deployable model is for multi-class projects; this project is "
-                "multi-label. Analyse it (POST /api/projects/{id}/analyses) for suggestions instead."
+            multi = fit_deployable_multilabel_model(
+                data.frame.reset_index(drop=True),
+                _onehot(data.labels, len(data.classes)),
+                text_columns=list(data.text_columns) or None,
+                feature_columns=list(data.feature_columns) or None,
+                random_state=data.random_state,
+                progress=report,
+            )
+            return TrainedModel(
+                model=multi, metrics={**multi.metrics, "engine": self.name, "task": "multilabel"}
             )
         model = fit_deployable_model(
             data.frame.reset_index(drop=True),
@@ -169,6 +171,6 @@ class PipelineEngine:
             feature_columns=list(data.feature_columns) or None,
             time_budget=self.time_budget,
             random_state=data.random_state,
-            progress=lambda stage, fraction: progress(0.05 + 0.9 * fraction, stage),
+            progress=report,
         )
         return TrainedModel(model=model, metrics={**model.metrics, "engine": self.name})
