@@ -6,8 +6,17 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from goldlabel.exceptions import DataValidationError, InvalidLabelsError, InvalidOptionError
-from goldlabel.learn.autolabel import AutoLabelResult, find_auto_labels
+from goldlabel.exceptions import (
+    DataValidationError,
+    InvalidLabelsError,
+    InvalidOptionError,
+    InvalidPredProbsError,
+)
+from goldlabel.learn.autolabel import (
+    AutoLabelResult,
+    find_auto_labels,
+    find_multilabel_auto_labels,
+)
 from goldlabel.learn.crossfit import cross_fit_pred_probs
 from goldlabel.learn.risk import (
     compute_binomial_p_values,
@@ -432,3 +441,94 @@ def test_pipeline_scores_unlabeled_rows_like_the_calibration_rows_by_default():
     assert np.array_equal(default, average)
     assert np.allclose(default[~unlabeled], full[~unlabeled])
     assert not np.allclose(default[unlabeled], full[unlabeled])
+
+
+def draw_multilabel(rng: np.random.Generator, n: int, k: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Per-class probabilities that are each exactly the chance that the class applies, and the truth."""
+    probs = np.where(rng.random((n, k)) < 0.5, rng.beta(1, 20, (n, k)), rng.beta(20, 1, (n, k)))
+    return probs, rng.random((n, k)) < probs
+
+
+def as_sets(onehot: np.ndarray) -> list[list[int]]:
+    return [np.flatnonzero(row).tolist() for row in onehot]
+
+
+def test_multilabel_guarantee_holds_on_exact_set_accuracy():
+    runs, target = 120, 0.85
+    met, coverage = [], []
+    for seed in range(runs):
+        rng = np.random.default_rng(seed)
+        cal_probs, cal_truth = draw_multilabel(rng, 800)
+        pool_probs, pool_truth = draw_multilabel(rng, 3000)
+        result = find_multilabel_auto_labels(
+            pool_probs, cal_probs, as_sets(cal_truth), target_accuracy=target
+        )
+        truth = as_sets(pool_truth[result.indices])
+        if result.n_to_label:
+            met.append(
+                np.mean([a == b for a, b in zip(result.labels, truth, strict=True)]) >= target
+            )
+        else:
+            met.append(True)
+        coverage.append(result.coverage)
+    assert np.mean(met) >= 0.9
+    assert np.mean(coverage) > 0.05
+    # a per-class decision of 0.9 leaves sets of 4 classes right far less often than 0.9
+    everything = np.mean((pool_probs >= 0.5) == pool_truth, axis=None)
+    assert everything > 0.8 and np.mean(((pool_probs >= 0.5) == pool_truth).all(axis=1)) < target
+
+
+def test_multilabel_result_labels_the_predicted_sets_most_confident_first():
+    rng = np.random.default_rng(5)
+    cal_probs, cal_truth = draw_multilabel(rng, 1500, k=3)
+    pool_probs, _ = draw_multilabel(rng, 2000, k=3)
+    result = find_multilabel_auto_labels(
+        pool_probs, cal_probs, as_sets(cal_truth), target_accuracy=0.8
+    )
+    assert result.n_to_label > 0 and not result.per_class
+    assert result.thresholds.shape == (3,) and np.unique(result.thresholds).size == 1
+    conf = np.maximum(pool_probs, 1 - pool_probs).prod(axis=1)
+    np.testing.assert_array_equal(result.mask, conf >= result.thresholds[0])
+    assert np.all(np.diff(conf[result.indices]) <= 0)
+    assert list(result.labels) == as_sets(pool_probs[result.indices] >= 0.5)
+    # nothing certifiable: the result says why and labels nothing
+    few = find_multilabel_auto_labels(pool_probs, cal_probs[:20], as_sets(cal_truth[:20]))
+    assert few.n_to_label == 0 and few.labels.size == 0 and "Label more rows" in few.reason
+
+
+@pytest.mark.parametrize(
+    ("pool", "cal", "labels", "error", "match"),
+    [
+        ([[0.2, 0.9]], [[0.2, 0.9, 0.1]], [[1]], DataValidationError, "has 3 columns"),
+        ([[0.2, 1.7]], [[0.2, 0.9]], [[1]], InvalidPredProbsError, "probabilities in"),
+        ([[0.2, 0.9]], [[0.2, 0.9]], [[2]], InvalidLabelsError, "2"),
+        ([[0.2, 0.9]], [[0.2, 0.9]], [[1], [0]], InvalidLabelsError, "2 examples"),
+    ],
+    ids=["columns", "logits", "class-out-of-range", "length"],
+)
+def test_multilabel_bad_input(pool, cal, labels, error, match):
+    with pytest.raises(error, match=match):
+        find_multilabel_auto_labels(pool, cal, labels)
+
+
+def test_multilabel_without_empty_sets_leaves_those_rows_and_their_evidence_out():
+    rng = np.random.default_rng(8)
+    cal_probs, cal_truth = draw_multilabel(rng, 1500, k=2)  # a quarter predict no class
+    pool_probs, _ = draw_multilabel(rng, 2000, k=2)
+    kwargs = {"target_accuracy": 0.8}
+    both = find_multilabel_auto_labels(pool_probs, cal_probs, as_sets(cal_truth), **kwargs)
+    some = find_multilabel_auto_labels(
+        pool_probs, cal_probs, as_sets(cal_truth), allow_empty=False, **kwargs
+    )
+    assert any(s == [] for s in both.labels)
+    assert some.n_to_label > 0 and all(s for s in some.labels)
+    empty = ~(pool_probs >= 0.5).any(axis=1)
+    assert not some.mask[empty].any() and some.mask.sum() == some.n_to_label
+    assert some.coverage == some.n_to_label / 2000
+    assert f"Left out: {empty.sum()} unlabeled rows" in some.reason
+    # the evidence is the calibration rows that predict a class
+    cal_some = (cal_probs >= 0.5).any(axis=1)
+    conf = np.maximum(cal_probs, 1 - cal_probs).prod(axis=1)
+    assert some.n_calibration_rows == np.sum(cal_some & (conf >= some.thresholds[0]))
+    with pytest.raises(InvalidOptionError, match="allow_empty"):
+        find_multilabel_auto_labels(pool_probs, cal_probs, as_sets(cal_truth), allow_empty="no")

@@ -248,7 +248,9 @@ def test_pipeline_finds_flipped_tags_and_suggests_sets(tagged: tuple) -> None:
     )
     assert exact > 0.85
     conf = rows["suggested_label_confidence"].to_numpy()
-    assert ((conf >= 0.5) & (conf <= 1)).all()
+    probs = result.pred_probs
+    np.testing.assert_allclose(conf, np.maximum(probs, 1 - probs).prod(axis=1))
+    assert ((conf > 0) & (conf <= 1)).all()
 
 
 def test_pipeline_with_only_the_label_check_uncalibrated(tagged: tuple) -> None:

@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from goldlabel.exceptions import InvalidOptionError
 from goldlabel.service.analysis import (
     ANALYSIS_JOB,
     get_analysis,
@@ -13,7 +12,7 @@ from goldlabel.service.analysis import (
     make_analysis_handler,
     start_analysis,
 )
-from goldlabel.service.autolabeling import propose_autolabel
+from goldlabel.service.autolabeling import apply_autolabel, propose_autolabel
 from goldlabel.service.engines import default_engine
 from goldlabel.service.exporting import build_cleanset
 from goldlabel.service.importing import import_dataset
@@ -100,7 +99,8 @@ def test_multilabel_analysis_stores_suggestions_and_flags(analysed: tuple) -> No
         assert row["suggested_label"] == expected
         bits = sum(1 << CLASSES.index(c) for c in expected)
         assert masks[row["row_id"]] == bits
-        assert 0.5 <= row["suggested_label_confidence"] <= 1.0
+        # the probability of exactly that set, classes taken as independent
+        assert row["suggested_label_confidence"] == pytest.approx(np.prod(np.maximum(p, 1 - p)))
     exact = np.mean(
         [sorted(r["suggested_label"]) == sorted(t) for r, t in zip(rows, truth, strict=True)]
     )
@@ -130,13 +130,38 @@ def test_multilabel_rows_filter_and_export(analysed: tuple) -> None:
     assert frame["suggested_label"].map(lambda v: isinstance(v, list | str)).all()
 
 
-def test_autolabel_refuses_a_multilabel_project(analysed: tuple) -> None:
-    db, pid, _, _ = analysed
-    with (
-        pytest.raises(InvalidOptionError, match="auto-labeling works on multi-class projects"),
-        db.read() as s,
-    ):
-        propose_autolabel(s, pid)
+def test_autolabel_gives_unlabeled_rows_their_suggested_sets(analysed: tuple) -> None:
+    db, pid, truth, _ = analysed
+    with db.read() as s:
+        proposals = [propose_autolabel(s, pid, target_accuracy=t) for t in (0.6, 0.75, 0.9)]
+        unlabeled = {
+            r["row_id"]: r
+            for r in list_rows(s, pid, row_filter=RowFilter(status=["unlabeled"]), limit=1000).rows
+        }
+    counts = [p["n_to_label"] for p in proposals]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 0, counts
+    proposal = proposals[0]
+    assert proposal["n_unlabeled"] == len(unlabeled) and not proposal["per_class"]
+    assert len(set(proposal["thresholds"].values())) == 1
+    with db.write() as s:
+        applied, action = apply_autolabel(
+            s, pid, analysis_id=proposal["analysis_id"], user="ana", target_accuracy=0.6
+        )
+    assert action.n_rows == proposal["n_to_label"] == applied["n_to_label"]
+    with db.read() as s:
+        labeled = list_rows(
+            s, pid, row_filter=RowFilter(row_ids=list(unlabeled), status=["labeled"]), limit=1000
+        ).rows
+    assert len(labeled) == action.n_rows
+    per_class = dict.fromkeys(CLASSES, 0)
+    for row in labeled:
+        assert row["source"] == "auto" and row["label"]  # never the empty set
+        assert row["label"] == unlabeled[row["row_id"]]["suggested_label"]
+        for c in row["label"]:
+            per_class[c] += 1
+    assert per_class == proposal["counts"]
+    right = np.mean([sorted(r["label"]) == sorted(truth[r["row_id"]]) for r in labeled])
+    assert right >= 0.6, right
 
 
 def test_a_multilabel_model_is_trained_deployed_and_predicts_label_sets(

@@ -11,7 +11,11 @@ zero-shot suggestions, the end-to-end pipeline, CleanLearning, auto-labeling and
 from __future__ import annotations
 
 from goldlabel.learn.active import STRATEGIES, compute_uncertainty_scores, suggest_rows_to_label
-from goldlabel.learn.autolabel import AutoLabelResult, find_auto_labels
+from goldlabel.learn.autolabel import (
+    AutoLabelResult,
+    find_auto_labels,
+    find_multilabel_auto_labels,
+)
 from goldlabel.learn.calibration import apply_temperature, fit_temperature
 from goldlabel.learn.candidates import (
     CANDIDATE_NAMES,
@@ -82,6 +86,7 @@ __all__ = [
     "encode_multilabel_labels",
     "featurize",
     "find_auto_labels",
+    "find_multilabel_auto_labels",
     "fit_deployable_model",
     "fit_temperature",
     "get_candidate",

@@ -95,7 +95,7 @@ def _export_rows(
             "suggested_label": pd.Series(
                 [[names[k] for k in np.flatnonzero(row)] for row in suggested], dtype=object
             ),
-            "suggested_label_confidence": np.maximum(pred_probs, 1.0 - pred_probs).min(axis=1),
+            "suggested_label_confidence": np.maximum(pred_probs, 1.0 - pred_probs).prod(axis=1),
         }
     )
     if label_issues is not None:
@@ -170,7 +170,7 @@ def run_multilabel_pipeline(
     PipelineResult
         ``rows`` holds ``given_label`` and ``suggested_label`` as lists of class names (the
         suggestion: every class with probability >= 0.5), ``suggested_label_confidence`` (the
-        least sure of the per-class decisions, ``min_k max(p_k, 1 - p_k)``), ``is_label_issue``
+        probability of exactly that set, classes taken as independent: ``prod_k max(p_k, 1 - p_k)``), ``is_label_issue``
         and ``label_issue_score`` (1 - the label quality score; NaN when unlabeled), then the
         feature checks. ``labels`` is the one-hot matrix of shape (n_rows, n_classes), -1 across
         unlabeled rows; ``pred_probs`` rows need not sum to 1.

@@ -25,7 +25,7 @@ import goldlabel
 from goldlabel.exceptions import InvalidOptionError, MissingDependencyError, NotFoundError
 from goldlabel.server.deps import CurrentUser, State
 from goldlabel.server.schemas import FilterModel
-from goldlabel.service.actions import ACTION_KINDS
+from goldlabel.service.actions import ACTION_KINDS, has_suggestion
 from goldlabel.service.exporting import EXPORT_FORMATS
 from goldlabel.service.importing import get_dataset
 from goldlabel.service.projects import decode_label, get_project
@@ -260,7 +260,7 @@ def count_changes(
         )
         cond: list[ColumnElement[bool]] = row_conditions(session, project, row_filter)
         if body.kind in ("autofix", "autolabel"):
-            cond.append(RowState.suggested_label.is_not(None))
+            cond.extend(has_suggestion(project))
         elif body.kind == "keep":
             cond.append(RowState.given_label.is_not(None))
         elif body.kind == "include":

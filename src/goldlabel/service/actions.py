@@ -40,6 +40,7 @@ __all__ = [
     "LOG_COLUMNS",
     "ActionResult",
     "apply_action",
+    "has_suggestion",
     "list_actions",
     "undo_action",
     "write_logged_rows",
@@ -96,6 +97,16 @@ def _s(value: str) -> Any:
     return literal(value, String)
 
 
+def has_suggestion(project: Project) -> list[ColumnElement[bool]]:
+    """Conditions for a row to have a suggestion that ``autofix`` / ``autolabel`` can apply: one
+    exists and, in a multi-label project, names at least one class (an empty set is how the studio
+    writes "unlabeled", so it is never given as a label)."""
+    conditions: list[ColumnElement[bool]] = [RowState.suggested_label.is_not(None)]
+    if project.task == "multilabel":
+        conditions.append(RowState.suggested_label != 0)
+    return conditions
+
+
 def _after(
     kind: str, project: Project, label: Any
 ) -> tuple[Any, Any, Any, Any, list[ColumnElement[bool]]]:
@@ -129,7 +140,7 @@ def _after(
             _s("labeled"),
             _s("auto"),
             null(),
-            [RowState.suggested_label.is_not(None)],
+            has_suggestion(project),
         )
     if kind == "clear":
         return null(), _s("unlabeled"), null(), null(), []

@@ -6,6 +6,10 @@ rows that were labeled when the analysis ran, with those labels. The pipeline en
 rows by the average of the same fold models (``run_pipeline(..., unlabeled="average")``, its default),
 so both sides are scored alike. Rows labeled after the analysis leave the pool and are not used as
 calibration data (their probabilities are not out of fold).
+
+Multi-label projects go through :func:`~goldlabel.learn.autolabel.find_multilabel_auto_labels`: a
+row's suggestion is its set of classes at probability 0.5 or more, right only when it equals the given
+set, and rows whose suggestion is the empty set are never auto-labeled.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from goldlabel.exceptions import ConflictError, InvalidOptionError, MissingDependencyError
+from goldlabel.exceptions import ConflictError, MissingDependencyError
 from goldlabel.service.actions import ActionResult, apply_action
 from goldlabel.service.analysis import get_analysis, load_analysis_probs
 from goldlabel.service.projects import get_project
@@ -29,18 +33,15 @@ def _find(
     session: Session, project_id: int, target_accuracy: float, confidence: float
 ) -> tuple[Any, ...]:
     project = get_project(session, project_id)
-    if project.task != "multiclass":
-        raise InvalidOptionError(
-            f"auto-labeling works on multi-class projects; project {project_id} is {project.task}."
-        )
     try:
-        from goldlabel.learn.autolabel import find_auto_labels
+        from goldlabel.learn.autolabel import find_auto_labels, find_multilabel_auto_labels
     except ImportError as err:  # pragma: no cover - the module ships with goldlabel
         raise MissingDependencyError(
             "auto-labeling needs goldlabel.learn.autolabel, which failed to import; reinstall goldlabel."
         ) from err
     analysis = get_analysis(session, project_id)
-    ids, labels_at, probs = load_analysis_probs(session, analysis, len(project.classes))
+    n_classes = len(project.classes)
+    ids, labels_at, probs = load_analysis_probs(session, analysis, n_classes)
     unlabeled_now = set(
         session.scalars(
             select(RowState.row_id).where(
@@ -50,19 +51,38 @@ def _find(
     )
     pool = np.array([i for i, r in enumerate(ids) if int(r) in unlabeled_now], dtype=np.int64)
     cal = np.flatnonzero(labels_at >= 0)
-    result = find_auto_labels(
-        probs[pool].astype(np.float64),
-        probs[cal].astype(np.float64),
-        labels_at[cal],
-        target_accuracy=target_accuracy,
-        confidence=confidence,
-        per_class="auto",
-    )
+    if project.task == "multilabel":
+        bits = 1 << np.arange(n_classes, dtype=np.int64)
+        sets = [np.flatnonzero(mask & bits).tolist() for mask in labels_at[cal]]
+        # an empty set is how the studio writes "unlabeled": never given as a label (has_suggestion)
+        result = find_multilabel_auto_labels(
+            probs[pool].astype(np.float64),
+            probs[cal].astype(np.float64),
+            sets,
+            target_accuracy=target_accuracy,
+            confidence=confidence,
+            allow_empty=False,
+        )
+    else:
+        result = find_auto_labels(
+            probs[pool].astype(np.float64),
+            probs[cal].astype(np.float64),
+            labels_at[cal],
+            target_accuracy=target_accuracy,
+            confidence=confidence,
+            per_class="auto",
+        )
     return project, analysis, ids[pool], result
 
 
 def _describe(project: Any, analysis: Any, pool_ids: np.ndarray, result: Any) -> dict[str, Any]:
-    counts = np.bincount(np.asarray(result.labels, dtype=np.int64), minlength=len(project.classes))
+    n_classes = len(project.classes)
+    if project.task == "multilabel":  # rows per class among the sets to give
+        counts = np.zeros(n_classes, dtype=np.int64)
+        for labels in result.labels:
+            counts[labels] += 1
+    else:
+        counts = np.bincount(np.asarray(result.labels, dtype=np.int64), minlength=n_classes)
     thresholds = {
         c: (float(t) if np.isfinite(t) else None)
         for c, t in zip(project.classes, np.asarray(result.thresholds).tolist(), strict=True)
@@ -101,7 +121,7 @@ def propose_autolabel(
     NotFoundError
         If the project has no analysis yet.
     InvalidOptionError
-        If the project is multi-label or an option is out of range.
+        If an option is out of range.
     """
     project, analysis, pool_ids, result = _find(session, project_id, target_accuracy, confidence)
     return _describe(project, analysis, pool_ids, result)

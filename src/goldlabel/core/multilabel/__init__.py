@@ -30,6 +30,7 @@ from goldlabel.core.multilabel.health import (
 )
 from goldlabel.core.multilabel.inputs import (
     check_multilabel_inputs,
+    check_multilabel_pred_probs,
     convert_multilabel_to_onehot,
     convert_onehot_to_multilabel,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "MULTILABEL_SCORE_METHODS",
     "aggregate_multilabel_scores",
     "check_multilabel_inputs",
+    "check_multilabel_pred_probs",
     "compute_multilabel_confident_joint",
     "compute_multilabel_confident_thresholds",
     "compute_multilabel_label_quality_scores",

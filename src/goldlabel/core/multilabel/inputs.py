@@ -16,6 +16,7 @@ from goldlabel.exceptions import InvalidLabelsError, InvalidPredProbsError
 
 __all__ = [
     "check_multilabel_inputs",
+    "check_multilabel_pred_probs",
     "convert_multilabel_to_onehot",
     "convert_onehot_to_multilabel",
 ]
@@ -33,7 +34,19 @@ def _describe(x: Any) -> str:
     return f"{type(x).__name__} {x!r:.60}"
 
 
-def _check_pred_probs(pred_probs: Any) -> np.ndarray:
+def check_multilabel_pred_probs(pred_probs: Any) -> np.ndarray:
+    """Validate multi-label pred_probs: a finite (N, K) array of probabilities in [0, 1] (rows need
+    not sum to 1); integers become float64 and half floats float32.
+
+    Raises
+    ------
+    InvalidPredProbsError
+
+    Examples
+    --------
+    >>> check_multilabel_pred_probs([[0.9, 0.7]]).dtype
+    dtype('float64')
+    """
     if pred_probs is None:
         raise InvalidPredProbsError(
             "pred_probs is None. Pass an (N, K) array with, for every example and class, the "
@@ -224,7 +237,7 @@ def check_multilabel_inputs(labels: Any, pred_probs: Any) -> tuple[np.ndarray, n
     >>> onehot.tolist()
     [[1, 0], [1, 1]]
     """
-    probs = _check_pred_probs(pred_probs)
+    probs = check_multilabel_pred_probs(pred_probs)
     rows = _check_rows(labels)
     if len(rows) != probs.shape[0]:
         raise InvalidLabelsError(
