@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from goldlabel.core.multiannotator import compute_consensus
+from goldlabel.core.multiannotator_multilabel import compute_multilabel_consensus
 from goldlabel.exceptions import InvalidOptionError
 from goldlabel.server import create_app
 from goldlabel.service.actions import undo_action
@@ -24,6 +25,7 @@ from goldlabel.service.projects import create_project, get_project
 from goldlabel.service.rows import RowFilter, list_rows
 from goldlabel.store import Database
 from tests.core.test_multiannotator import make_crowd
+from tests.core.test_multiannotator_multilabel import make_tag_crowd
 from tests.service.helpers import make_project
 
 K = len(NEWS_CLASSES)
@@ -185,16 +187,87 @@ def test_accept_consensus_errors(sqlite_db: Database, kwargs: dict, match: str) 
         accept_consensus(s, pid, user="lead", **kwargs)
 
 
-def test_multilabel_projects_are_refused(sqlite_db: Database) -> None:
-    csv = b"text,tags\na,x\nb,y\n"
+TAGS = ["x", "y", "z"]
+
+
+def _tag_project(db: Database, n: int = 60) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """A multi-label project whose rows carry 4 annotators' tag sets and an analysis; (project id,
+    row ids, annotations (N, M, K) with NaN, stored per-class probabilities)."""
+    labels, _, _, _ = make_tag_crowd(7, n=n, m=4, k=len(TAGS), missing=0.3)
+    labels[np.nansum(labels, axis=2) == 0] = np.nan  # the studio stores no empty annotation
+    keep = ~np.isnan(labels[:, :, 0]).all(axis=1)
+    labels = labels[keep]
+    csv = "text,tags\n" + "".join(f"row {i},\n" for i in range(len(labels)))
+    with db.write() as s:
+        ds = import_dataset(s, csv.encode(), filename="t.csv")
+        project = create_project(
+            s,
+            ds.id,
+            name="t",
+            task="multilabel",
+            label_column="tags",
+            classes=TAGS,
+            text_columns=["text"],
+        )
+        pid = project.id
+        row_ids = np.array(sorted(r["row_id"] for r in list_rows(s, pid, limit=n).rows))
+        for i, row_id in enumerate(row_ids):
+            for j, who in enumerate(WHO[:4]):
+                if not np.isnan(labels[i, j, 0]):
+                    tags = [t for t, on in zip(TAGS, labels[i, j], strict=True) if on == 1]
+                    set_annotation(s, pid, int(row_id), annotator=who, label=tags)
+        data = build_analysis_input(s, project)
+        probs = np.random.default_rng(1).random((len(data.frame), len(TAGS)))
+        columns = {
+            "suggested_label": (probs >= 0.5) @ (1 << np.arange(len(TAGS))),
+            "suggested_label_confidence": np.maximum(probs, 1 - probs).prod(axis=1),
+            "is_label_issue": np.zeros(len(probs), dtype=bool),
+            "label_issue_score": np.zeros(len(probs)),
+        }
+        save_analysis(s, project, data, AnalysisOutput(probs, columns), job_id=None)
+    return pid, row_ids, labels, probs.astype(np.float32).astype(np.float64)
+
+
+def test_multilabel_consensus_matches_core_and_is_accepted_as_sets(sqlite_db: Database) -> None:
+    pid, row_ids, labels, probs = _tag_project(sqlite_db)
+    with sqlite_db.read() as s:
+        got = compute_project_consensus(s, pid)
+    expected = compute_multilabel_consensus(labels, probs[: len(row_ids)], random_state=0)
+    assert got["method"] == "crowdlab" and got["analysis_id"] is not None
+    assert got["model_weight"] == pytest.approx(expected.model_weight)
+    rows = _by_row(got)
+    assert sorted(rows) == row_ids.tolist()
+    for i, row_id in enumerate(row_ids):
+        row = rows[int(row_id)]
+        sets = [t for t, on in zip(TAGS, expected.consensus_labels[i], strict=True) if on]
+        assert row["consensus_label"] == sets
+        assert row["consensus_quality_score"] == pytest.approx(
+            expected.consensus_quality_score[i], abs=1e-9
+        )
+        assert row["annotator_agreement"] == pytest.approx(expected.annotator_agreement[i])
+        assert all(isinstance(v, list) and v for v in row["labels"].values())
+    people = {p["annotator"]: p for p in got["annotators"]}
+    for j, who in enumerate(WHO[:4]):
+        assert people[who]["annotator_quality"] == pytest.approx(expected.annotator_quality[j])
+        assert people[who]["worst_class"] in TAGS
+    # accepting: one action per distinct set, rows with an empty consensus are left alone
+    empty = {r for r, row in rows.items() if not row["consensus_label"]}
+    assert empty, "the crowd should leave some rows with no tag"
     with sqlite_db.write() as s:
-        ds = import_dataset(s, csv, filename="t.csv")
-        pid = create_project(
-            s, ds.id, name="t", task="multilabel", label_column="tags", classes=["x", "y"]
-        ).id
-    with pytest.raises(InvalidOptionError, match="consensus works on multi-class projects"):
-        with sqlite_db.read() as s:
-            compute_project_consensus(s, pid)
+        actions = accept_consensus(s, pid, user="lead")
+    assert sum(a.n_rows for a in actions) == len(rows) - len(empty)
+    with sqlite_db.read() as s:
+        after = {r["row_id"]: r for r in list_rows(s, pid, limit=1000).rows}
+    for row_id, row in rows.items():
+        if row_id in empty:
+            assert after[row_id]["label"] is None
+        else:
+            assert after[row_id]["label"] == row["consensus_label"]
+    with sqlite_db.write() as s:
+        for a in actions:
+            undo_action(s, pid, a.action_id, user="lead")
+    with sqlite_db.read() as s:
+        assert all(r["label"] is None for r in list_rows(s, pid, limit=1000).rows)
 
 
 def test_consensus_over_http(sqlite_db: Database) -> None:

@@ -53,6 +53,7 @@ __all__ = [
     "compute_consensus",
     "compute_consensus_stats",
     "compute_majority_vote_labels",
+    "compute_vote_consensus",
     "compute_vote_counts",
     "convert_long_to_wide_labels",
     "find_best_temperature",
@@ -295,6 +296,35 @@ def compute_consensus(
         adjust_pred_probs=adjust_pred_probs,
         temperature=temperature,
     )
+
+
+def compute_vote_consensus(
+    labels_multiannotator: Any,
+    pred_probs: Any = None,
+    *,
+    n_classes: int | None = None,
+    random_state: int | np.random.Generator | None = None,
+) -> ConsensusResult:
+    """The majority vote scored by vote fractions: consensus for any number of annotators.
+
+    What :func:`compute_consensus` gives with ``quality_method='agreement'``, but it also takes a single
+    annotator (whose labels are then the consensus, with quality 1) and rows that nobody else labeled;
+    pred_probs only break vote ties.
+
+    Examples
+    --------
+    >>> compute_vote_consensus(np.array([[0.0], [2.0]]), n_classes=3).consensus_label.tolist()
+    [0, 2]
+    """
+    labels, probs = check_multiannotator_labels(
+        labels_multiannotator, pred_probs=pred_probs, n_classes=n_classes
+    )
+    k = probs.shape[1] if probs is not None else n_classes
+    vote = compute_majority_vote_labels(
+        labels, pred_probs=probs, n_classes=k, random_state=random_state
+    )
+    stats = compute_consensus_stats(labels, probs, vote, quality_method="agreement", n_classes=k)
+    return summarize_consensus(labels, stats, majority_vote_label=vote, quality_method="agreement")
 
 
 def summarize_consensus(

@@ -2,6 +2,8 @@
 
 Consensus is computed on request from the stored annotations (CROWDLAB, with the current analysis's
 predicted probabilities when there is one); accepting it is an ordinary, logged, undoable label action.
+In a multi-label project each class is decided on its own (CROWDLAB per class,
+:mod:`goldlabel.core.multiannotator_multilabel`) and the consensus is the set of classes decided yes.
 """
 
 from __future__ import annotations
@@ -14,13 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goldlabel.core.multiannotator import (
-    ConsensusResult,
     compute_consensus,
-    compute_consensus_stats,
-    compute_majority_vote_labels,
+    compute_vote_consensus,
     convert_long_to_wide_labels,
-    summarize_consensus,
 )
+from goldlabel.core.multiannotator_multilabel import compute_multilabel_consensus
 from goldlabel.exceptions import InvalidOptionError, NotFoundError
 from goldlabel.service.actions import ActionResult, apply_action
 from goldlabel.service.analysis import load_analysis_probs
@@ -115,13 +115,22 @@ def _model_probs(
     ):
         return None, None
     chosen = np.asarray(probs[where], dtype=np.float64)
+    if project.task == "multilabel":  # per-class probabilities: rows need not sum to 1
+        return chosen, analysis.id
     return chosen / chosen.sum(axis=1, keepdims=True), analysis.id
 
 
-def _votes_only(labels: np.ndarray, probs: np.ndarray | None, k: int) -> ConsensusResult:
-    vote = compute_majority_vote_labels(labels, pred_probs=probs, n_classes=k, random_state=0)
-    stats = compute_consensus_stats(labels, probs, vote, quality_method="agreement", n_classes=k)
-    return summarize_consensus(labels, stats, majority_vote_label=vote, quality_method="agreement")
+def _multilabel_consensus(labels: np.ndarray, probs: np.ndarray | None, k: int, method: str) -> Any:
+    """CROWDLAB per class on stored bit masks; ``consensus_label`` comes back as bit masks too."""
+    given = ~np.isnan(labels)
+    masks = np.where(given, labels, 0).astype(np.int64)
+    onehot = ((masks[:, :, None] >> np.arange(k)) & 1).astype(np.float64)
+    onehot[~given] = np.nan
+    quality_method = "crowdlab" if method == "crowdlab" else "agreement"
+    result = compute_multilabel_consensus(
+        onehot, probs, quality_method=quality_method, random_state=0
+    )
+    return result, result.consensus_labels @ (1 << np.arange(k, dtype=np.int64))
 
 
 def compute_project_consensus(
@@ -133,6 +142,11 @@ def compute_project_consensus(
     has a current analysis, the model by its agreement with the majority vote. When no row has two
     annotations yet, CROWDLAB has nothing to learn weights from and the result is the majority vote
     scored by vote fractions (``method`` says which). Stored annotations are never changed.
+
+    In a multi-label project ``consensus_label`` is a list of class names (possibly empty), each class
+    decided by CROWDLAB on its own; ``consensus_quality_score`` is the product of the per-class scores
+    (the probability that the whole set is right), agreement counts identical sets, and
+    ``model_weight`` / ``weight`` are the per-class weights averaged over classes.
 
     Returns
     -------
@@ -148,14 +162,8 @@ def compute_project_consensus(
     ------
     NotFoundError
         If the project does not exist.
-    InvalidOptionError
-        If the project is multi-label (consensus is for multi-class projects).
     """
     project = get_project(session, project_id)
-    if project.task != "multiclass":
-        raise InvalidOptionError(
-            f"consensus works on multi-class projects; project {project_id} is {project.task!r}."
-        )
     stmt = select(Annotation.row_id, Annotation.annotator, Annotation.label).where(
         Annotation.project_id == project_id
     )
@@ -178,12 +186,15 @@ def compute_project_consensus(
     k = len(project.classes)
     probs, analysis_id = _model_probs(session, project, rows) if use_model else (None, None)
     multi = (~np.isnan(labels)).sum(axis=1) > 1
-    if labels.shape[1] >= 2 and multi.any() and k >= 2:
-        method = "crowdlab"
-        result = compute_consensus(labels, probs, n_classes=k, random_state=0)
+    method = "crowdlab" if labels.shape[1] >= 2 and multi.any() and k >= 2 else "majority_vote"
+    if project.task == "multilabel":
+        result, consensus = _multilabel_consensus(labels, probs, k, method)
     else:
-        method = "majority_vote"
-        result = _votes_only(labels, probs, k)
+        if method == "crowdlab":
+            result = compute_consensus(labels, probs, n_classes=k, random_state=0)
+        else:
+            result = compute_vote_consensus(labels, probs, n_classes=k, random_state=0)
+        consensus = result.consensus_label
     classes = project.classes
 
     def name(index: Any) -> Any:
@@ -195,7 +206,7 @@ def compute_project_consensus(
         out_rows.append(
             {
                 "row_id": int(row_id),
-                "consensus_label": name(result.consensus_label[i]),
+                "consensus_label": name(consensus[i]),
                 "consensus_quality_score": _number(result.consensus_quality_score[i]),
                 "annotator_agreement": _number(result.annotator_agreement[i]),
                 "num_annotations": int(result.num_annotations[i]),
@@ -208,7 +219,7 @@ def compute_project_consensus(
             "annotator": str(who[j]),
             "annotator_quality": _number(result.annotator_quality[j]),
             "agreement_with_consensus": _number(result.agreement_with_consensus[j]),
-            "worst_class": name(result.worst_class[j]),
+            "worst_class": classes[int(result.worst_class[j])],
             "num_examples_labeled": int(result.num_examples_labeled[j]),
             "weight": None if weights is None else _number(weights[j]),
         }
@@ -233,7 +244,8 @@ def accept_consensus(
     min_quality: float = 0.0,
     use_model: bool = True,
 ) -> list[ActionResult]:
-    """Set rows' labels to their consensus, as logged ``label`` actions (one per class; each undoable).
+    """Set rows' labels to their consensus, as logged ``label`` actions (one per class, or per class
+    set in a multi-label project; each undoable). Rows whose consensus is the empty set are skipped.
 
     Parameters
     ----------
@@ -253,7 +265,7 @@ def accept_consensus(
     Returns
     -------
     list of ActionResult
-        One per consensus class that received rows (empty when no row qualifies).
+        One per consensus class (or set) that received rows (empty when no row qualifies).
 
     Raises
     ------
@@ -271,11 +283,16 @@ def accept_consensus(
             f"rows {missing[:10]} have no annotations, so no consensus to accept; annotate them "
             "first or leave them out of row_ids."
         )
-    groups: dict[str, list[int]] = {}
+    groups: dict[Any, list[int]] = {}
     for r in wanted:
         row = by_row[r]
+        label = row["consensus_label"]
+        if isinstance(label, list):
+            if not label:  # an empty set is not a label the studio can hold: left to a person
+                continue
+            label = tuple(label)
         if (row["consensus_quality_score"] or 0.0) >= min_quality:
-            groups.setdefault(row["consensus_label"], []).append(r)
+            groups.setdefault(label, []).append(r)
     return [
         apply_action(
             session,
@@ -283,7 +300,7 @@ def accept_consensus(
             kind="label",
             user=user,
             row_ids=ids,
-            label=label,
+            label=list(label) if isinstance(label, tuple) else label,
             note=f"accept consensus ({consensus['method']})",
         )
         for label, ids in sorted(groups.items())
