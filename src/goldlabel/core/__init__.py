@@ -21,7 +21,12 @@ from goldlabel.core.multiannotator import (
     RandomTieBreakWarning,
     compute_consensus,
     compute_majority_vote_labels,
+    compute_vote_consensus,
     convert_long_to_wide_labels,
+)
+from goldlabel.core.multiannotator_multilabel import (
+    MultilabelConsensusResult,
+    compute_multilabel_consensus,
 )
 from goldlabel.core.multilabel import (
     compute_multilabel_label_quality_scores,
@@ -49,6 +54,7 @@ from goldlabel.core.validation import MissingClassesWarning
 __all__ = [
     "ConsensusResult",
     "MissingClassesWarning",
+    "MultilabelConsensusResult",
     "RandomTieBreakWarning",
     "calibrate_confident_joint",
     "compute_confident_joint",
@@ -58,8 +64,10 @@ __all__ = [
     "compute_label_quality_scores",
     "compute_label_quality_scores_streaming",
     "compute_majority_vote_labels",
+    "compute_multilabel_consensus",
     "compute_multilabel_label_quality_scores",
     "compute_overall_label_health_score",
+    "compute_vote_consensus",
     "convert_long_to_wide_labels",
     "count_label_issues",
     "estimate_joint",
