@@ -48,8 +48,19 @@ def analysed(client: TestClient) -> int:
         "/projects/1/analytics",
         "/projects/1/export",
         "/projects/1/models",
+        "/projects/1/consensus",
     ],
-    ids=["home", "setup", "overview", "review", "wizard", "analytics", "export", "models"],
+    ids=[
+        "home",
+        "setup",
+        "overview",
+        "review",
+        "wizard",
+        "analytics",
+        "export",
+        "models",
+        "consensus",
+    ],
 )
 def test_pages_are_html_shells_with_a_strict_csp(client: TestClient, path: str) -> None:
     res = client.get(path)

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from goldlabel.client import ApiError, GoldlabelClient
 from goldlabel.exceptions import ConflictError, DataValidationError, NotFoundError
 from goldlabel.server import create_app
-from goldlabel.service.demo import generate_news_frame
+from goldlabel.service.demo import NEWS_CLASSES, generate_news_frame
 from goldlabel.service.engines import BaselineEngine
 from goldlabel.store import Database
 
@@ -72,6 +72,33 @@ def test_client_drives_the_whole_workflow(sqlite_db: Database, tmp_path: Path) -
         with pytest.raises(ApiError, match="HTTP 422"):
             client.create_project(ds["id"], name="")
         assert client.cancel_job(job["id"])["status"] == "succeeded"
+
+
+def test_annotators_and_consensus_through_the_client(sqlite_db: Database) -> None:
+    frame, _ = generate_news_frame(30, labeled_fraction=0.0)
+    with TestClient(create_app(sqlite_db, engine_factory=BaselineEngine)) as http:
+        clients = {who: GoldlabelClient(http=http, user=who) for who in ("ana", "bob", "cy")}
+        ana = clients["ana"]
+        ds = ana.upload_dataset(frame.to_csv(index=False).encode(), filename="news.csv")
+        pid = ana.create_project(ds["id"], name="news", classes=list(NEWS_CLASSES))["id"]
+        rows = [r["row_id"] for r in ana.list_rows(pid, limit=6)["rows"]]
+        for i, row_id in enumerate(rows):
+            for who, client in clients.items():
+                # cy disagrees on every other row
+                label = "Sports" if who == "cy" and i % 2 else "World"
+                assert client.annotate(pid, row_id, label)["annotator"] == who
+        assert len(ana.list_annotations(pid)) == 18
+        assert {a["annotator"] for a in ana.list_annotations(pid, row_id=rows[1])} == set(clients)
+        consensus = ana.consensus(pid, use_model=False)
+        assert consensus["method"] == "crowdlab"
+        assert {r["consensus_label"] for r in consensus["rows"]} == {"World"}
+        assert consensus["annotators"][0]["annotator"] == "cy"  # worst first
+        accepted = ana.accept_consensus(pid, row_ids=rows[:4], use_model=False)
+        assert accepted["n_rows"] == 4 and len(accepted["actions"]) == 1
+        labels = {r["row_id"]: r["label"] for r in ana.list_rows(pid, limit=30)["rows"]}
+        assert [labels[r] for r in rows] == ["World"] * 4 + [None, None]
+        with pytest.raises(DataValidationError, match="have no annotations"):
+            ana.accept_consensus(pid, row_ids=[rows[-1] + 100])
 
 
 def _free_port() -> int:

@@ -263,6 +263,48 @@ class GoldlabelClient:
         )
         return result
 
+    # -- annotations and consensus ----------------------------------------------------------------
+    def annotate(self, project_id: int, row_id: int, label: Any) -> dict[str, Any]:
+        """Record this client's user's own label for a row (a class name, or a list of them in a
+        multi-label project); the row's label is unchanged until consensus is accepted."""
+        result: dict[str, Any] = self._json(
+            "PUT", f"/api/projects/{project_id}/rows/{row_id}/annotations", json={"label": label}
+        )
+        return result
+
+    def list_annotations(self, project_id: int, *, row_id: int | None = None) -> list[dict[str, Any]]:
+        """Every annotator's labels in the project (of one row with ``row_id``)."""
+        params = {} if row_id is None else {"row_id": row_id}
+        result: list[dict[str, Any]] = self._json(
+            "GET", f"/api/projects/{project_id}/annotations", params=params
+        )
+        return result
+
+    def consensus(self, project_id: int, *, use_model: bool = True) -> dict[str, Any]:
+        """The consensus of the annotations (CROWDLAB): per row, and each annotator's quality."""
+        result: dict[str, Any] = self._json(
+            "GET", f"/api/projects/{project_id}/consensus", params={"use_model": use_model}
+        )
+        return result
+
+    def accept_consensus(
+        self,
+        project_id: int,
+        *,
+        row_ids: Sequence[int] | None = None,
+        min_quality: float = 0.0,
+        use_model: bool = True,
+    ) -> dict[str, Any]:
+        """Label annotated rows (all, or ``row_ids``) whose consensus quality is at least
+        ``min_quality`` with their consensus: ``{"actions": [...], "n_rows": n}``."""
+        params: dict[str, Any] = {"min_quality": min_quality, "use_model": use_model}
+        if row_ids is not None:
+            params["row_id"] = [int(r) for r in row_ids]
+        result: dict[str, Any] = self._json(
+            "POST", f"/api/projects/{project_id}/consensus/accept", params=params
+        )
+        return result
+
     def export(
         self, project_id: int, *, file_format: str = "csv", include_excluded: bool = False
     ) -> bytes:

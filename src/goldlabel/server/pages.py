@@ -49,6 +49,7 @@ _PAGES = {
     "export": "export.html",
     "models": "models.html",
     "rules": "lfs.html",
+    "consensus": "consensus.html",
 }
 _ISSUES = {
     "label": RowState.is_label_issue,
@@ -90,7 +91,7 @@ def project_page(request: Request, project_id: int) -> HTMLResponse:
 
 @router.get("/projects/{project_id}/{section}", response_class=HTMLResponse)
 def project_section_page(request: Request, project_id: int, section: str) -> HTMLResponse:
-    """The review table, the auto-labeling wizard, analytics, export or the model page."""
+    """The review table, the wizard, analytics, export, the model, rules or consensus page."""
     if section not in _PAGES or section == "overview":
         raise NotFoundError(
             f"there is no page {section!r}; a project's pages are {sorted(set(_PAGES) - {'overview'})}."
