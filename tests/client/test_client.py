@@ -88,6 +88,13 @@ def test_annotators_and_consensus_through_the_client(sqlite_db: Database) -> Non
                 label = "Sports" if who == "cy" and i % 2 else "World"
                 assert client.annotate(pid, row_id, label)["annotator"] == who
         assert len(ana.list_annotations(pid)) == 18
+        mine = ana.list_rows(pid, annotated_by="ana", limit=30)
+        assert sorted(r["row_id"] for r in mine["rows"]) == sorted(rows)
+        assert ana.list_rows(pid, not_annotated_by="ana", limit=1)["total"] == 30 - 6
+        assert clients["bob"].remove_annotation(pid, rows[0])
+        assert not clients["bob"].remove_annotation(pid, rows[0])
+        assert ana.list_rows(pid, not_annotated_by="bob", row_id=[rows[0]])["total"] == 1
+        clients["bob"].annotate(pid, rows[0], "World")
         assert {a["annotator"] for a in ana.list_annotations(pid, row_id=rows[1])} == set(clients)
         consensus = ana.consensus(pid, use_model=False)
         assert consensus["method"] == "crowdlab"

@@ -16,6 +16,7 @@ from goldlabel.service.annotations import (
     accept_consensus,
     compute_project_consensus,
     list_annotations,
+    remove_annotation,
     set_annotation,
 )
 from goldlabel.service.demo import NEWS_CLASSES
@@ -288,3 +289,30 @@ def test_consensus_over_http(sqlite_db: Database) -> None:
         assert row["label"] == _by_row(body)[first]["consensus_label"]
         bad = client.post(f"/api/projects/{pid}/consensus/accept", params={"min_quality": 2})
         assert bad.status_code in (400, 422) and "min_quality" in bad.json()["error"]
+
+
+def test_rows_by_annotator_and_taking_an_annotation_back(database: Database) -> None:
+    _, pid = make_project(database, 10, labeled_fraction=0.0)
+    with database.write() as s:
+        for row_id in (1, 2, 3):
+            set_annotation(s, pid, row_id, annotator="ana", label="World")
+        set_annotation(s, pid, 3, annotator="bob", label="Sports")
+
+    def ids(**who: str) -> list[int]:
+        with database.read() as s:
+            page = list_rows(s, pid, row_filter=RowFilter(**who), limit=100)
+        return sorted(r["row_id"] for r in page.rows)
+
+    assert ids(annotated_by="ana") == [1, 2, 3]
+    assert ids(annotated_by="bob") == [3]
+    assert ids(not_annotated_by="ana") == [0, 4, 5, 6, 7, 8, 9]  # row ids start at 0
+    assert ids(annotated_by="ana", not_annotated_by="bob") == [1, 2]
+    with database.write() as s:
+        assert remove_annotation(s, pid, 2, annotator="ana")
+        assert not remove_annotation(s, pid, 2, annotator="ana")
+        assert not remove_annotation(s, pid, 3, annotator="cy")
+    assert ids(annotated_by="ana") == [1, 3]
+    with database.read() as s:
+        assert [a["annotator"] for a in list_annotations(s, pid, row_id=3)] == ["ana", "bob"]
+        assert get_project(s, pid).id == pid  # rows and labels untouched
+        assert all(r["label"] is None for r in list_rows(s, pid, limit=100).rows)

@@ -272,7 +272,16 @@ class GoldlabelClient:
         )
         return result
 
-    def list_annotations(self, project_id: int, *, row_id: int | None = None) -> list[dict[str, Any]]:
+    def remove_annotation(self, project_id: int, row_id: int) -> bool:
+        """Take back this client's user's annotation of a row; False if there was none."""
+        removed: bool = self._json(
+            "DELETE", f"/api/projects/{project_id}/rows/{row_id}/annotations"
+        )["removed"]
+        return removed
+
+    def list_annotations(
+        self, project_id: int, *, row_id: int | None = None
+    ) -> list[dict[str, Any]]:
         """Every annotator's labels in the project (of one row with ``row_id``)."""
         params = {} if row_id is None else {"row_id": row_id}
         result: list[dict[str, Any]] = self._json(

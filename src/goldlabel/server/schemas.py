@@ -35,6 +35,8 @@ class FilterModel(BaseModel):
     disagrees: bool | None = None
     scores: dict[str, tuple[float | None, float | None]] = Field(default_factory=dict)
     search: str | None = None
+    annotated_by: str | None = None
+    not_annotated_by: str | None = None
 
     def to_filter(self) -> RowFilter:
         """The service's filter."""

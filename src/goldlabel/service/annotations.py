@@ -27,7 +27,25 @@ from goldlabel.service.analysis import load_analysis_probs
 from goldlabel.service.projects import decode_label, encode_label, get_project
 from goldlabel.store.tables import Analysis, Annotation, Project, RowState, utcnow
 
-__all__ = ["accept_consensus", "compute_project_consensus", "list_annotations", "set_annotation"]
+__all__ = [
+    "accept_consensus",
+    "compute_project_consensus",
+    "list_annotations",
+    "remove_annotation",
+    "set_annotation",
+]
+
+
+def _own_annotation(
+    session: Session, project_id: int, row_id: int, annotator: str
+) -> Annotation | None:
+    return session.scalar(
+        select(Annotation).where(
+            Annotation.project_id == project_id,
+            Annotation.row_id == row_id,
+            Annotation.annotator == annotator,
+        )
+    )
 
 
 def set_annotation(
@@ -53,13 +71,7 @@ def set_annotation(
     value = encode_label(label, project.classes, task=project.task)
     if value is None:
         raise InvalidOptionError(f"an annotation needs a label; got {label!r}.")
-    current = session.scalar(
-        select(Annotation).where(
-            Annotation.project_id == project_id,
-            Annotation.row_id == row_id,
-            Annotation.annotator == annotator,
-        )
-    )
+    current = _own_annotation(session, project_id, row_id, annotator)
     if current is None:
         current = Annotation(project_id=project_id, row_id=row_id, annotator=annotator, label=value)
         session.add(current)
@@ -68,6 +80,23 @@ def set_annotation(
         current.created_at = utcnow()
     session.flush()
     return _describe(current, project.classes, project.task)
+
+
+def remove_annotation(session: Session, project_id: int, row_id: int, *, annotator: str) -> bool:
+    """Delete one annotator's annotation of a row; False if there was none. The row is unchanged.
+
+    Raises
+    ------
+    NotFoundError
+        If the project does not exist.
+    """
+    get_project(session, project_id)
+    current = _own_annotation(session, project_id, row_id, annotator)
+    if current is None:
+        return False
+    session.delete(current)
+    session.flush()
+    return True
 
 
 def _describe(a: Annotation, classes: list[Any], task: str) -> dict[str, Any]:

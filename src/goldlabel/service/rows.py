@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from goldlabel.exceptions import InvalidOptionError
 from goldlabel.service.projects import decode_label, get_project
 from goldlabel.store.bulk import TEXT_INDEX, text_index_rowid
-from goldlabel.store.tables import DatasetRow, Project, RowState, RowTag
+from goldlabel.store.tables import Annotation, DatasetRow, Project, RowState, RowTag
 
 __all__ = [
     "ISSUE_TYPES",
@@ -84,6 +84,8 @@ class RowFilter:
     text contained in a text column (ASCII letters case-insensitive, leading and trailing spaces
     ignored) starting at the beginning of a word: ``"strik"`` finds "Striker", ``"trik"`` does not.
     A search holding no letter or digit (``"-"``) is matched anywhere, by a slower scan.
+    ``annotated_by`` / ``not_annotated_by`` keep the rows that person has (has not) annotated
+    (multi-annotator labels, see :mod:`goldlabel.service.annotations`).
     """
 
     row_ids: Sequence[int] | None = None
@@ -98,6 +100,8 @@ class RowFilter:
     disagrees: bool | None = None
     scores: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
     search: str | None = None
+    annotated_by: str | None = None
+    not_annotated_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -255,6 +259,14 @@ def _conditions(
                 RowTag.row_id == RowState.row_id,
             )
         )
+    for who, wanted in ((f.annotated_by, True), (f.not_annotated_by, False)):
+        if who is not None:
+            annotated = exists().where(
+                Annotation.project_id == project.id,
+                Annotation.row_id == RowState.row_id,
+                Annotation.annotator == str(who),
+            )
+            cond.append(annotated if wanted else ~annotated)
     needle = (f.search or "").strip()
     if needle:
         text_cond, drive = _search_condition(session, project, needle)

@@ -13,6 +13,7 @@ from goldlabel.service.annotations import (
     accept_consensus,
     compute_project_consensus,
     list_annotations,
+    remove_annotation,
     set_annotation,
 )
 from goldlabel.service.rows import RowFilter, list_rows
@@ -41,6 +42,8 @@ def get_rows(
     unlabeled: bool | None = None,
     disagrees: bool | None = None,
     search: str | None = None,
+    annotated_by: str | None = None,
+    not_annotated_by: str | None = None,
     row_id: Annotated[list[int] | None, Query()] = None,
     min_label_issue_score: float | None = None,
     max_label_issue_score: float | None = None,
@@ -76,6 +79,8 @@ def get_rows(
         disagrees=disagrees,
         scores={k: v for k, v in ranges.items() if v != (None, None)},
         search=search,
+        annotated_by=annotated_by,
+        not_annotated_by=not_annotated_by,
     )
     with state.db.read() as session:
         page = list_rows(
@@ -154,6 +159,13 @@ def annotate(
     """Record your own label for a row (multi-annotator); the row's current label is unchanged."""
     with state.db.write() as session:
         return set_annotation(session, project_id, row_id, annotator=user, label=body.label)
+
+
+@router.delete("/rows/{row_id}/annotations")
+def unannotate(state: State, user: CurrentUser, project_id: int, row_id: int) -> dict[str, Any]:
+    """Take back your own annotation of a row: ``{"removed": true}``, or false if you had none."""
+    with state.db.write() as session:
+        return {"removed": remove_annotation(session, project_id, row_id, annotator=user)}
 
 
 @router.get("/annotations")
