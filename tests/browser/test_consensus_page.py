@@ -101,3 +101,50 @@ def test_consensus_page_shows_annotators_and_accepts_the_consensus(
         arg=N_ANNOTATED - len(sure),
     )
     assert page.js_errors == []
+
+
+def test_annotation_mode_records_my_labels_without_touching_the_rows(
+    crowd: Studio, page: Any
+) -> None:
+    api = httpx.Client(base_url=crowd.url, timeout=30)
+    page.goto(f"{crowd.url}/projects/1/review?not_annotated_by=fay")
+    page.fill("#user-name", "fay")
+    page.dispatch_event("#user-name", "change")
+    page.wait_for_selector("#resolver-body[data-row-id]")
+    page.check("#annotate-mode")
+    page.wait_for_selector("#r-annotations-line:not([hidden])")
+    first = int(page.get_attribute("#resolver-body", "data-row-id"))
+    before = api.get(f"/api/projects/1/rows/{first}").json()
+    expected = [page.get_attribute("#r-top li[data-key='1']", "data-label")]
+    page.keyboard.press("1")
+    page.wait_for_selector("#save-state[data-pending='0']")
+    second = int(page.get_attribute("#resolver-body", "data-row-id"))
+    assert second != first  # the next row opened
+    expected.append(page.get_attribute("#r-top li[data-key='2']", "data-label"))
+    page.keyboard.press("2")
+    page.wait_for_selector("#save-state[data-pending='0']")
+
+    def mine() -> dict[int, str]:
+        got = api.get("/api/projects/1/annotations").json()
+        return {a["row_id"]: a["label"] for a in got if a["annotator"] == "fay"}
+
+    assert mine() == {first: expected[0], second: expected[1]}
+    after = api.get(f"/api/projects/1/rows/{first}").json()
+    assert (after["label"], after["version"]) == (before["label"], before["version"])
+    # Z takes the last annotation back (and reopens that row); the rows view skips what fay did
+    page.keyboard.press("z")
+    page.wait_for_selector("#toast:not([hidden])")
+    assert "taken back" in page.inner_text("#toast")
+    assert mine() == {first: expected[0]}
+    assert page.get_attribute("#resolver-body", "data-row-id") == str(second)
+    assert "fay:" not in page.inner_text("#r-annotations")
+    # the mode is remembered, and the filter leaves out the rows fay annotated
+    page.reload()
+    page.wait_for_selector("#resolver-body[data-row-id]")
+    assert page.is_checked("#annotate-mode")
+    shown = page.eval_on_selector_all(
+        "#rows tbody tr", "rs => rs.map(r => Number(r.dataset.rowId))"
+    )
+    assert first not in shown and second in shown
+    page.uncheck("#annotate-mode")
+    assert page.js_errors == []

@@ -74,3 +74,28 @@ def test_number_keys_toggle_classes_and_stay_on_the_row(multilabel: Studio, page
     assert _label(api, row) is None
     assert api.get(f"/api/projects/1/rows/{row}").json()["status"] == "unlabeled"
     assert page.js_errors == []
+
+
+def test_in_annotation_mode_keys_toggle_my_own_set(multilabel: Studio, page: Any) -> None:
+    api = httpx.Client(base_url=multilabel.url, timeout=30)
+    page.goto(f"{multilabel.url}/projects/1/review")
+    page.wait_for_selector("#resolver-body[data-row-id]")
+    page.check("#annotate-mode")
+    row = int(page.get_attribute("#resolver-body", "data-row-id"))
+    label = _label(api, row)
+
+    def mine() -> Any:
+        got = api.get("/api/projects/1/annotations", params={"row_id": row}).json()
+        return [a["label"] for a in got if a["annotator"] == "local"]
+
+    for key, expected in [("3", [["blue"]]), ("1", [["red", "blue"]]), ("3", [["red"]])]:
+        page.keyboard.press(key)
+        page.wait_for_selector("#save-state[data-pending='0']")
+        assert mine() == expected
+        assert page.get_attribute("#resolver-body", "data-row-id") == str(row)
+    page.keyboard.press("1")  # the last class out: the annotation is taken back
+    page.wait_for_selector("#save-state[data-pending='0']")
+    assert mine() == []
+    assert _label(api, row) == label  # the row's own label never moved
+    page.uncheck("#annotate-mode")
+    assert page.js_errors == []

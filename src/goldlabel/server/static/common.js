@@ -169,6 +169,11 @@ export async function watchJob(jobId, onProgress = () => {}, interval = 400) {
   }
 }
 
+// Who the server will take the caller to be: the signed-in or named user, else "local".
+export function currentUser() {
+  return localStorage.getItem(USER_KEY) || "local";
+}
+
 export function projectId() {
   return Number(document.body.dataset.projectId);
 }

@@ -2,7 +2,7 @@
 
 export const SCORE_FIELDS = ["label_issue_score", "suggested_label_confidence", "outlier_score", "near_duplicate_score"];
 const LIST_FIELDS = ["status", "issue", "label", "suggested_label", "source", "updated_by"];
-const TEXT_FIELDS = ["tag", "search"];
+const TEXT_FIELDS = ["tag", "search", "annotated_by", "not_annotated_by"];
 const BOOL_FIELDS = ["unlabeled", "disagrees"];
 
 // {status: [...], issue: [...], ..., tag, search, unlabeled, disagrees, min_x, max_x} from a URLSearchParams.

@@ -1,6 +1,6 @@
 // The review table: server-side paging, filters, sorting, multi-select, batch actions, and the
 // keyboard-first resolver (W Q E N 1-9 J K Z ?). After an action on a row the next row opens.
-import { ApiError, api, fmt, h, labelText, loadProject, projectId, rowSummary, setText, showError, toast, watchJob } from "./common.js";
+import { ApiError, api, currentUser, fmt, h, labelText, loadProject, projectId, rowSummary, setText, showError, toast, watchJob } from "./common.js";
 import { filterFromParams, filterToModel, filterToQuery, readForm, writeForm } from "./filters.js";
 import { confirmDialog, topKIds, VERBS } from "./batch.js";
 import { classForKey, toggleClass, predictState, renderResolver } from "./resolver.js";
@@ -27,7 +27,11 @@ const S = {
   advancing: false,
   pending: 0,
   queue: Promise.resolve(),
+  annotate: false, // record digit keys as the user's own annotations (multi-annotator)
+  annotations: {}, // row id -> [{annotator, label}], as last read
+  annotationUndo: [], // [{rowId, before}]: the user's annotation before each change
 };
+const ANNOTATE_KEY = `goldlabel.annotate.${pid}`;
 
 // ------------------------------------------------------------------------------------- URL state
 function readUrl() {
@@ -178,6 +182,109 @@ function renderCurrent() {
     }
   }
   renderResolver(row, S.project, row ? S.probs[row.row_id] : null);
+  renderAnnotations(row);
+  if (row && !(row.row_id in S.annotations)) {
+    fetchAnnotations(row.row_id)
+      .then(() => S.rows[S.cursor] === row && renderAnnotations(row))
+      .catch(showError);
+  }
+}
+
+// ------------------------------------------------------------------------------------ annotations
+async function fetchAnnotations(rowId) {
+  S.annotations[rowId] = await api(`/api/projects/${pid}/annotations`, { params: { row_id: rowId } });
+}
+
+function myAnnotation(rowId) {
+  const mine = (S.annotations[rowId] || []).find((a) => a.annotator === currentUser());
+  return mine ? mine.label : null;
+}
+
+function setMine(rowId, label) {
+  const others = (S.annotations[rowId] || []).filter((a) => a.annotator !== currentUser());
+  S.annotations[rowId] = label === null ? others : [...others, { annotator: currentUser(), label }];
+}
+
+function renderAnnotations(row) {
+  const line = document.getElementById("r-annotations-line");
+  const list = row ? S.annotations[row.row_id] || [] : [];
+  line.hidden = !row || (!S.annotate && !list.length);
+  document.getElementById("r-annotations").replaceChildren(
+    ...(list.length
+      ? list.map((a) => h("span", { className: a.annotator === currentUser() ? "chip mine" : "chip" }, `${a.annotator}: ${labelText(a.label)}`))
+      : [h("span", { className: "muted" }, "none yet")]),
+  );
+}
+
+// Record (or, with null, take back) the user's annotation of the open row; like act(), the next row
+// opens at once (with `stay`, this one stays open) and the request goes through the queue.
+function annotate(label, { stay = false } = {}) {
+  const row = S.rows[S.cursor];
+  if (!row || S.advancing) return;
+  const before = myAnnotation(row.row_id);
+  setMine(row.row_id, label);
+  S.annotationUndo.push({ rowId: row.row_id, before });
+  setPending(+1);
+  S.queue = S.queue.then(() => sendAnnotation(row.row_id, label));
+  if (stay) renderCurrent();
+  else advance();
+}
+
+async function sendAnnotation(rowId, label) {
+  const path = `/api/projects/${pid}/rows/${rowId}/annotations`;
+  try {
+    if (label === null) await api(path, { method: "DELETE" });
+    else await api(path, { method: "PUT", json: { label } });
+  } catch (err) {
+    delete S.annotations[rowId];
+    showError(err);
+  } finally {
+    setPending(-1);
+  }
+}
+
+async function undoAnnotation() {
+  const entry = S.annotationUndo.pop();
+  if (!entry) return toast("No annotation of yours to take back in this session.");
+  setMine(entry.rowId, entry.before);
+  setPending(+1);
+  S.queue = S.queue.then(() => sendAnnotation(entry.rowId, entry.before));
+  await S.queue;
+  toast(entry.before === null ? `Your annotation of row ${entry.rowId} is taken back.` : `Your annotation of row ${entry.rowId} is ${labelText(entry.before)} again.`);
+  const at = S.rows.findIndex((r) => r.row_id === entry.rowId);
+  if (at >= 0) S.cursor = at;
+  renderCurrent();
+}
+
+function setAnnotateMode(on) {
+  S.annotate = on;
+  localStorage.setItem(ANNOTATE_KEY, on ? "1" : "0");
+  document.getElementById("annotate-mode").checked = on;
+  document.getElementById("resolver").classList.toggle("annotating", on);
+  renderCurrent();
+}
+
+// A key of the resolver in annotation mode; true if it was one.
+function onAnnotationKey(key, row) {
+  if (key === "z" || key === "Z") return undoAnnotation().catch(showError), true;
+  if (!row) return false;
+  const usable = (label) => label !== null && label !== undefined && !(Array.isArray(label) && !label.length);
+  if (key === "w" || key === "W") {
+    if (!usable(row.suggested_label)) return toast("This row has no suggestion yet: run the analysis.", { error: true }), true;
+    return annotate(row.suggested_label), true;
+  }
+  if (key === "q" || key === "Q") {
+    if (!usable(row.given_label)) return toast("This row has no given label.", { error: true }), true;
+    return annotate(row.given_label), true;
+  }
+  if (/^[1-9]$/.test(key)) {
+    const cls = classForKey(Number(key), S.project, S.probs[row.row_id]);
+    if (cls === undefined) return true;
+    if (S.project.task !== "multilabel") return annotate(cls), true;
+    const next = toggleClass(myAnnotation(row.row_id), cls, S.project.classes);
+    return annotate(next.length ? next : null, { stay: true }), true;
+  }
+  return false;
 }
 
 function renderSelectionInfo() {
@@ -197,9 +304,13 @@ function act(kind, label = null, { stay = false } = {}) {
   renderRow(i);
   setPending(+1);
   S.queue = S.queue.then(() => send(row, kind, label));
-  if (stay) {
-    renderCurrent();
-  } else if (S.cursor < S.rows.length - 1) {
+  if (stay) renderCurrent();
+  else advance();
+}
+
+// Open the next row (past the page's end: once the queued requests are through).
+function advance() {
+  if (S.cursor < S.rows.length - 1) {
     S.cursor += 1;
     renderCurrent();
   } else {
@@ -318,6 +429,7 @@ function onKey(e) {
   if (key === "j" || key === "ArrowDown") return handled(), move(S.cursor < 0 ? 1 : 1);
   if (key === "k" || key === "ArrowUp") return handled(), move(-1);
   if (key === "?") return handled(), document.getElementById("help").showModal();
+  if (S.annotate && onAnnotationKey(key, row)) return handled();
   if (key === "z" || key === "Z") return handled(), undoLast();
   if (!row) return;
   if (key === "w" || key === "W") {
@@ -483,7 +595,13 @@ function wire() {
   );
   document.getElementById("r-top").addEventListener("click", (e) => {
     const li = e.target.closest("li[data-label]");
-    if (li) act("label", li.dataset.label);
+    if (!li) return;
+    if (S.annotate) onKey({ key: li.dataset.key, target: document.body, preventDefault() {} });
+    else act("label", li.dataset.label);
+  });
+  document.getElementById("annotate-mode").addEventListener("change", (e) => {
+    setAnnotateMode(e.target.checked);
+    e.target.blur(); // the resolver's keys work at once
   });
   document.addEventListener("keydown", onKey);
 }
@@ -495,6 +613,7 @@ async function main() {
   }
   readUrl();
   wire();
+  setAnnotateMode(localStorage.getItem(ANNOTATE_KEY) === "1");
   await load({ cursor: 0 });
 }
 
