@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from goldlabel.cli import cli, main
 from goldlabel.exceptions import DataValidationError
 from goldlabel.tables import read_table, write_table
+from tests.learn.test_multilabel_pipeline import generate_tagged_texts
 
 WORDS = {
     "sports": ["match", "goal", "team", "player", "coach", "league"],
@@ -133,6 +134,65 @@ def test_autolabel_fills_what_it_can_vouch_for_and_suggests_the_rest(tmp_path: P
     picked = pd.read_csv(next_out)
     assert len(picked) == min(5, int((hidden & ~auto).sum()))
     assert hidden[picked["row"]].all() and not auto[picked["row"]].any()
+    assert "auto-labeled" in result.output
+
+
+def _tag_file(tmp_path: Path, *, unlabeled: float) -> tuple[Path, list, list, np.ndarray]:
+    """A CSV of tagged texts, tags joined by '|' (a labeled row with no tag is left out: an empty
+    cell is unlabeled); (path, given, truth, flipped)."""
+    texts, given, truth, flipped = generate_tagged_texts(
+        600, flip=0.08, unlabeled=unlabeled, random_state=3
+    )
+    keep = [g is None or len(g) > 0 for g in given]
+    texts, given, truth = (
+        [v for v, k in zip(values, keep, strict=True) if k] for values in (texts, given, truth)
+    )
+    frame = pd.DataFrame({"text": texts, "tags": ["|".join(g) if g else None for g in given]})
+    path = tmp_path / "tags.csv"
+    frame.to_csv(path, index=False)
+    return path, given, truth, flipped[np.array(keep)]
+
+
+def test_multilabel_audit_flags_flipped_tag_sets(tmp_path: Path) -> None:
+    path, _, truth, flipped = _tag_file(tmp_path, unlabeled=0.0)
+    out = tmp_path / "clean.csv"
+    args = ["audit", str(path), "--label", "tags", "--text", "text", "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--multilabel", "--separator", "|"])
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(out)
+    flags = rows["is_label_issue"].to_numpy(dtype=bool)
+    assert flags[flipped].mean() > 0.6 and flipped[flags].mean() > 0.6
+    # suggestions are written as the input writes labels: names joined by the separator
+    suggested = [
+        sorted(str(v).split("|")) if isinstance(v, str) else [] for v in rows["suggested_label"]
+    ]
+    assert np.mean([s == sorted(t) for s, t in zip(suggested, truth, strict=True)]) > 0.85
+    assert "likeliest label errors" in result.output
+
+
+def test_multilabel_autolabel_labels_whole_sets_it_can_vouch_for(tmp_path: Path) -> None:
+    path, given, truth, _ = _tag_file(tmp_path, unlabeled=0.5)
+    out, next_out = tmp_path / "auto.csv", tmp_path / "next.csv"
+    args = ["autolabel", str(path), "--label", "tags", "--text", "text", "--multilabel"]
+    args += ["--separator", "|", "--target-accuracy", "0.8", "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--next-out", str(next_out), "--batch-size", "7"])
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(out)
+    hidden = np.array([g is None for g in given])
+    auto = (rows["label_source"] == "auto").to_numpy()
+    assert auto.sum() > 0.3 * hidden.sum() and not (auto & ~hidden).any()
+    sets = [sorted(str(v).split("|")) for v in rows.loc[auto, "tags"]]
+    right = np.mean(
+        [s == sorted(truth[i]) for s, i in zip(sets, np.flatnonzero(auto), strict=True)]
+    )
+    assert right >= 0.8, right
+    assert all(s != [""] for s in sets)  # never the empty set
+    assert rows.loc[~hidden, "tags"].notna().all()  # given rows keep their tags
+    picked = pd.read_csv(next_out)
+    assert len(picked) == 7 and hidden[picked["row"]].all() and not auto[picked["row"]].any()
+    conf = rows["suggested_label_confidence"].to_numpy()
+    rest = hidden & ~auto
+    assert conf[picked["row"]].max() <= np.sort(conf[rest])[6] + 1e-12  # the least sure sets
     assert "auto-labeled" in result.output
 
 

@@ -1,4 +1,9 @@
-"""``goldlabel audit`` and ``goldlabel autolabel``: the pipeline on a file, a table out, a short report."""
+"""``goldlabel audit`` and ``goldlabel autolabel``: the pipeline on a file, a table out, a short report.
+
+With ``--multilabel`` a label cell holds class names joined by ``--separator`` and both commands run the
+multi-label pipeline; auto-labels are whole class sets certified by
+:func:`~goldlabel.learn.autolabel.find_multilabel_auto_labels`.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ from rich.table import Table
 
 from goldlabel.cli.progress import show_progress
 from goldlabel.learn.active import STRATEGIES, suggest_rows_to_label
-from goldlabel.learn.autolabel import find_auto_labels
+from goldlabel.learn.autolabel import find_auto_labels, find_multilabel_auto_labels
+from goldlabel.learn.multilabel import run_multilabel_pipeline
 from goldlabel.learn.pipeline import PipelineResult, run_pipeline
 from goldlabel.tables import COMPRESSIONS, read_table, write_table
 
@@ -41,6 +47,8 @@ class _Inputs:
     seed: int
     jobs: int
     quiet: bool
+    multilabel: bool
+    separator: str
 
 
 def _analyse(
@@ -58,20 +66,39 @@ def _analyse(
             f"are {', '.join(map(str, frame.columns))}.",
             param_hint="--label/--text/--feature",
         )
+    options: dict[str, Any] = {
+        "label_column": inputs.label,
+        "text_columns": list(inputs.text) or None,
+        "feature_columns": list(inputs.feature) or None,
+        "issue_types": issue_types,
+        "random_state": inputs.seed,
+        "n_jobs": inputs.jobs,
+        "unlabeled": unlabeled,
+    }
     with show_progress(enabled=not inputs.quiet) as progress:
-        result = run_pipeline(
-            frame,
-            label_column=inputs.label,
-            text_columns=list(inputs.text) or None,
-            feature_columns=list(inputs.feature) or None,
-            issue_types=issue_types,
-            time_budget=inputs.time_budget,
-            random_state=inputs.seed,
-            n_jobs=inputs.jobs,
-            unlabeled=unlabeled,
-            progress=progress,
-        )
+        if inputs.multilabel:
+            result = run_multilabel_pipeline(
+                frame, separator=inputs.separator, progress=progress, **options
+            )
+        else:
+            result = run_pipeline(
+                frame, time_budget=inputs.time_budget, progress=progress, **options
+            )
     return frame, result
+
+
+def _cells(rows: pd.DataFrame, inputs: _Inputs) -> pd.DataFrame:
+    """Multi-label class lists written as the input writes them: names joined by the separator."""
+    if not inputs.multilabel:
+        return rows
+    out = rows.copy()
+    for column in ("given_label", "suggested_label"):
+        if column in out:
+            out[column] = [
+                inputs.separator.join(map(str, v)) if isinstance(v, list | tuple) else v
+                for v in out[column]
+            ]
+    return out
 
 
 def _issue_counts(rows: pd.DataFrame) -> list[tuple[str, int]]:
@@ -108,6 +135,18 @@ def _common_options(function: Any) -> Any:
             "--jobs", default=1, show_default=True, help="Parallel processes for model fits."
         ),
         click.option("--quiet", is_flag=True, help="No progress bar and no report."),
+        click.option(
+            "--multilabel",
+            is_flag=True,
+            help="Each row may have several classes: label cells hold class names joined by "
+            "--separator (an empty cell is unlabeled).",
+        ),
+        click.option(
+            "--separator",
+            default=",",
+            show_default=True,
+            help="With --multilabel: what joins the class names in a label cell.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -125,7 +164,7 @@ def audit_command(inputs: _Inputs, out: Path | None) -> None:
     """Find label errors, outliers, near duplicates and more in FILE; write every row with flags."""
     frame, result = _analyse(inputs, issue_types=None)
     file = inputs.file
-    exported = result.rows.drop(columns=["given_label"])
+    exported = _cells(result.rows, inputs).drop(columns=["given_label"])
     kept = frame.drop(columns=[c for c in exported.columns if c in frame.columns])  # a re-audit
     target = write_table(
         pd.concat([kept, exported], axis=1),
@@ -134,8 +173,8 @@ def audit_command(inputs: _Inputs, out: Path | None) -> None:
     if inputs.quiet:
         return
     console = Console()
-    rows = result.rows
-    n_labeled = int((result.labels >= 0).sum())
+    rows = _cells(result.rows, inputs)
+    n_labeled = int((result.labels.reshape(len(rows), -1)[:, 0] >= 0).sum()) if len(rows) else 0
     console.print(
         f"[bold]{file.name}[/]: {len(rows)} rows, {n_labeled} labeled, "
         f"{len(result.class_names)} classes; model: {result.method}; "
@@ -190,7 +229,7 @@ def audit_command(inputs: _Inputs, out: Path | None) -> None:
     type=click.Choice([s for s in STRATEGIES if s != "committee"]),
     default="margin",
     show_default=True,
-    help="How to choose the rows to label next.",
+    help="How to choose the rows to label next (multi-label: always the least sure sets).",
 )
 def autolabel_command(
     inputs: _Inputs,
@@ -208,35 +247,61 @@ def autolabel_command(
         unlabeled="average",  # unlabeled rows scored like the calibration rows
     )
     file = inputs.file
-    labels, probs = result.labels, result.pred_probs
+    probs = result.pred_probs
     names = np.asarray(result.class_names, dtype=object)
-    labeled = np.flatnonzero(labels >= 0)
-    unlabeled = np.flatnonzero(labels < 0)
-    final = pd.Series(np.where(labels >= 0, names[np.clip(labels, 0, None)], None), dtype=object)
-    source = pd.Series([("given" if known else None) for known in labels >= 0], dtype=object)
+    if inputs.multilabel:
+        onehot = result.labels
+        known = onehot[:, 0] >= 0
+        given: list[Any] = [
+            inputs.separator.join(names[row == 1]) if ok else None
+            for row, ok in zip(onehot, known, strict=True)
+        ]
+    else:
+        known = result.labels >= 0
+        given = [names[k] if k >= 0 else None for k in result.labels.tolist()]
+    labeled, unlabeled = np.flatnonzero(known), np.flatnonzero(~known)
+    final = pd.Series(given, dtype=object)
+    source = pd.Series([("given" if ok else None) for ok in known], dtype=object)
     n_auto, reason = 0, "every row is labeled; nothing to auto-label."
     remaining = unlabeled
     if unlabeled.size:
-        decision = find_auto_labels(
-            probs[unlabeled],
-            probs[labeled],
-            labels[labeled],
-            target_accuracy=target_accuracy,
-            confidence=confidence,
-        )
+        if inputs.multilabel:
+            # an empty cell means unlabeled, so no row is auto-labeled with no class
+            decision = find_multilabel_auto_labels(
+                probs[unlabeled],
+                probs[labeled],
+                [np.flatnonzero(row == 1).tolist() for row in onehot[labeled]],
+                target_accuracy=target_accuracy,
+                confidence=confidence,
+                allow_empty=False,
+            )
+            chosen_labels = [inputs.separator.join(names[s]) for s in decision.labels]
+        else:
+            decision = find_auto_labels(
+                probs[unlabeled],
+                probs[labeled],
+                result.labels[labeled],
+                target_accuracy=target_accuracy,
+                confidence=confidence,
+            )
+            chosen_labels = list(names[decision.labels])
         chosen = unlabeled[decision.indices]
-        final.iloc[chosen] = names[decision.labels]
+        final.iloc[chosen] = chosen_labels
         source.iloc[chosen] = "auto"
         n_auto, reason = int(decision.n_to_label), decision.reason
         remaining = unlabeled[~decision.mask]
     rows = frame.copy()
     rows[inputs.label] = final.to_numpy()
     rows["label_source"] = source.to_numpy()
-    rows["suggested_label"] = result.rows["suggested_label"].to_numpy()
-    rows["suggested_label_confidence"] = result.rows["suggested_label_confidence"].to_numpy()
+    suggested = _cells(result.rows, inputs)
+    rows["suggested_label"] = suggested["suggested_label"].to_numpy()
+    rows["suggested_label_confidence"] = suggested["suggested_label_confidence"].to_numpy()
     target = write_table(rows, out or _default_out(file, "autolabeled"))
     picks = np.empty(0, dtype=np.int64)
-    if remaining.size:
+    if remaining.size and inputs.multilabel:  # the least sure sets first
+        conf = rows["suggested_label_confidence"].to_numpy()[remaining]
+        picks = remaining[np.argsort(conf, kind="stable")[:batch_size]]
+    elif remaining.size:
         order = suggest_rows_to_label(
             probs[remaining],
             strategy=strategy,
