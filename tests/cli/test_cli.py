@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,8 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from goldlabel.cli import cli, main
+from goldlabel.core import compute_consensus, compute_multilabel_consensus
 from goldlabel.exceptions import DataValidationError
 from goldlabel.tables import read_table, write_table
+from tests.core.test_multiannotator import make_crowd
+from tests.core.test_multiannotator_multilabel import make_tag_crowd
 from tests.learn.test_multilabel_pipeline import generate_tagged_texts
 
 WORDS = {
@@ -323,3 +327,88 @@ def test_serve_refuses_a_public_host_without_authentication(tmp_path: Path) -> N
     assert "refusing to listen on '0.0.0.0' without authentication" in result.output
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+def _long(labels: np.ndarray, cell: Any) -> pd.DataFrame:
+    """One line per annotation (item, worker, label) of a wide crowd matrix."""
+    lines = [
+        {"item": f"r{i:03d}", "worker": f"w{j}", "answer": cell(labels[i, j])}
+        for i, j in zip(
+            *np.nonzero(~np.isnan(labels.reshape(len(labels), labels.shape[1], -1)[:, :, 0])),
+            strict=True,
+        )
+    ]
+    return pd.DataFrame(lines).sample(frac=1.0, random_state=0)  # any order
+
+
+def test_consensus_command_matches_the_library(tmp_path: Path) -> None:
+    classes = ["ant", "bee", "cat"]
+    labels, _ = make_crowd(4, n=60, m=4, k=3, missing=0.3)
+    path = tmp_path / "votes.csv"
+    _long(labels, lambda v: classes[int(v)]).to_csv(path, index=False)
+    out, people = tmp_path / "c.csv", tmp_path / "a.csv"
+    args = ["consensus", str(path), "--item", "item", "--annotator", "worker", "--label", "answer"]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out), "--annotators-out", str(people)])
+    assert result.exit_code == 0, result.output
+    expected = compute_consensus(labels, n_classes=3, random_state=0)
+    rows = pd.read_csv(out)
+    assert rows["item"].tolist() == [f"r{i:03d}" for i in range(60)]
+    assert rows["consensus_label"].tolist() == [classes[c] for c in expected.consensus_label]
+    np.testing.assert_allclose(rows["consensus_quality_score"], expected.consensus_quality_score)
+    who = pd.read_csv(people)
+    assert who["annotator_quality"].tolist() == sorted(who["annotator_quality"])  # worst first
+    quality = dict(zip(who["worker"], who["annotator_quality"], strict=True))
+    np.testing.assert_allclose([quality[f"w{j}"] for j in range(4)], expected.annotator_quality)
+    assert "consensus by CROWDLAB" in result.output and "annotators, worst first" in result.output
+
+
+def test_consensus_command_on_tag_sets(tmp_path: Path) -> None:
+    labels, _, _, _ = make_tag_crowd(6, n=80, m=4, k=3, missing=0.3)
+    labels[np.nansum(labels, axis=2) == 0] = np.nan  # an empty cell is no annotation
+    keep = ~np.isnan(labels[:, :, 0]).all(axis=1)
+    labels = labels[keep]
+    tags = np.array(["x", "y", "z"])
+    path = tmp_path / "tags.jsonl"
+    write_table(_long(labels, lambda v: "|".join(tags[v == 1])), path)
+    out = tmp_path / "c.jsonl"
+    args = ["consensus", str(path), "--item", "item", "--annotator", "worker", "--label", "answer"]
+    args += ["--multilabel", "--separator", "|", "--out", str(out), "--quiet"]
+    result = CliRunner().invoke(cli, [*args, "--annotators-out", str(tmp_path / "a.csv")])
+    assert result.exit_code == 0, result.output
+    expected = compute_multilabel_consensus(labels, random_state=0)
+    got = read_table(out)["consensus_label"].fillna("").tolist()
+    assert got == ["|".join(tags[row == 1]) for row in expected.consensus_labels]
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "match"),
+    [
+        ("item,who,label\n1,a,x\n", ["--annotator", "worker"], "has no column(s) 'worker'"),
+        ("item,who,label\n1,a,\n2,b,\n", ["--annotator", "who"], "holds no annotation"),
+        ("item,who,label\n1,a,x\n1,a,y\n", ["--annotator", "who"], "first: row 1, annotator 'a'"),
+    ],
+    ids=["missing-column", "no-labels", "labeled-twice"],
+)
+def test_consensus_command_refuses_bad_input(
+    tmp_path: Path, content: str, args: list[str], match: str
+) -> None:
+    path = tmp_path / "votes.csv"
+    path.write_text(content)
+    result = CliRunner().invoke(
+        cli, ["consensus", str(path), "--item", "item", "--label", "label", *args, "--quiet"]
+    )
+    assert result.exit_code != 0 and match in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_consensus_command_with_one_annotation_per_item_takes_the_vote(tmp_path: Path) -> None:
+    path = tmp_path / "votes.csv"
+    path.write_text("item,who,label\n1,a,x\n2,b,y\n3,a,y\n")
+    out = tmp_path / "c.csv"
+    args = ["consensus", str(path), "--item", "item", "--annotator", "who", "--label", "label"]
+    result = CliRunner().invoke(
+        cli, [*args, "--out", str(out), "--annotators-out", str(tmp_path / "a.csv")]
+    )
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out)["consensus_label"].tolist() == ["x", "y", "y"]
+    assert "majority vote" in result.output

@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 
 from goldlabel.core.multiannotator import compute_consensus
-from goldlabel.core.multiannotator_multilabel import compute_multilabel_consensus
+from goldlabel.core.multiannotator_multilabel import (
+    compute_multilabel_consensus,
+    convert_long_to_wide_multilabel,
+)
 from goldlabel.exceptions import InvalidLabelsError, InvalidOptionError, InvalidPredProbsError
 from tests.core.test_multiannotator import assert_matches_cleanlab, cleanlab_reference
 
@@ -156,3 +159,17 @@ def test_one_annotator_takes_the_vote_and_crowdlab_says_why_not() -> None:
     assert np.isnan(result.annotator_quality).all()  # nobody shares an example
     with pytest.raises(InvalidLabelsError, match="two or more annotators"):
         compute_multilabel_consensus(labels)
+
+
+def test_long_annotations_become_the_wide_array() -> None:
+    wide, rows, who = convert_long_to_wide_multilabel(
+        [9, 3, 9, 3], ["b", "a", "a", "b"], [[1], [0, 1], [], [2]], n_classes=3
+    )
+    assert rows.tolist() == [3, 9] and who.tolist() == ["a", "b"]
+    assert wide.tolist() == [[[1, 1, 0], [0, 0, 1]], [[0, 0, 0], [0, 1, 0]]]
+    wide, _, _ = convert_long_to_wide_multilabel([1, 2], ["a", "b"], [[0], [1]], n_classes=2)
+    assert np.isnan(wide[0, 1]).all() and np.isnan(wide[1, 0]).all()
+    with pytest.raises(InvalidLabelsError, match="class 3, outside"):
+        convert_long_to_wide_multilabel([1], ["a"], [[3]], n_classes=3)
+    with pytest.raises(InvalidLabelsError, match="first: row 1, annotator 'a'"):
+        convert_long_to_wide_multilabel([1, 1], ["a", "a"], [[0], [1]], n_classes=2)

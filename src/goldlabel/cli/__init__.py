@@ -1,4 +1,4 @@
-"""The ``goldlabel`` command line: ``goldlabel audit``, ``goldlabel autolabel`` and ``goldlabel serve``.
+"""The ``goldlabel`` command line: ``goldlabel audit``, ``autolabel``, ``consensus`` and ``serve``.
 Also runs as ``python -m goldlabel``.
 """
 
@@ -11,6 +11,7 @@ import click
 
 from goldlabel import __version__
 from goldlabel.cli.commands import audit_command, autolabel_command
+from goldlabel.cli.consensus import consensus_command
 from goldlabel.cli.serve import serve_command
 from goldlabel.exceptions import GoldlabelError
 
@@ -35,6 +36,7 @@ def cli() -> None:
 
 cli.add_command(audit_command)
 cli.add_command(autolabel_command)
+cli.add_command(consensus_command)
 cli.add_command(serve_command)
 
 

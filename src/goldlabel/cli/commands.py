@@ -25,10 +25,10 @@ from goldlabel.learn.multilabel import run_multilabel_pipeline
 from goldlabel.learn.pipeline import PipelineResult, run_pipeline
 from goldlabel.tables import COMPRESSIONS, read_table, write_table
 
-__all__ = ["audit_command", "autolabel_command"]
+__all__ = ["audit_command", "autolabel_command", "default_out"]
 
 
-def _default_out(file: Path, suffix: str) -> Path:
+def default_out(file: Path, suffix: str) -> Path:
     """``data.csv`` -> ``./data.<suffix>.csv``; ``data.jsonl.gz`` -> ``./data.<suffix>.jsonl.gz``."""
     tail = file.suffixes[-2:] if file.suffix.lower() in COMPRESSIONS else file.suffixes[-1:]
     extension = "".join(tail) or ".csv"
@@ -168,7 +168,7 @@ def audit_command(inputs: _Inputs, out: Path | None) -> None:
     kept = frame.drop(columns=[c for c in exported.columns if c in frame.columns])  # a re-audit
     target = write_table(
         pd.concat([kept, exported], axis=1),
-        out or _default_out(file, "cleanset"),
+        out or default_out(file, "cleanset"),
     )
     if inputs.quiet:
         return
@@ -296,7 +296,7 @@ def autolabel_command(
     suggested = _cells(result.rows, inputs)
     rows["suggested_label"] = suggested["suggested_label"].to_numpy()
     rows["suggested_label_confidence"] = suggested["suggested_label_confidence"].to_numpy()
-    target = write_table(rows, out or _default_out(file, "autolabeled"))
+    target = write_table(rows, out or default_out(file, "autolabeled"))
     picks = np.empty(0, dtype=np.int64)
     if remaining.size and inputs.multilabel:  # the least sure sets first
         conf = rows["suggested_label_confidence"].to_numpy()[remaining]
@@ -311,7 +311,7 @@ def autolabel_command(
         )
         picks = remaining[order]
     to_label = rows.iloc[picks].drop(columns=["label_source"]).assign(row=picks)
-    next_target = write_table(to_label, next_out or _default_out(file, "to_label"))
+    next_target = write_table(to_label, next_out or default_out(file, "to_label"))
     if inputs.quiet:
         return
     console = Console()

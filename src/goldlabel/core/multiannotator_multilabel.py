@@ -34,12 +34,17 @@ from goldlabel.core.multiannotator import (
     ConsensusResult,
     compute_consensus,
     compute_vote_consensus,
+    convert_long_to_wide_labels,
 )
 from goldlabel.core.multiannotator_posterior import check_consensus_options
 from goldlabel.core.multilabel import check_multilabel_pred_probs
 from goldlabel.exceptions import InvalidLabelsError, InvalidPredProbsError
 
-__all__ = ["MultilabelConsensusResult", "compute_multilabel_consensus"]
+__all__ = [
+    "MultilabelConsensusResult",
+    "compute_multilabel_consensus",
+    "convert_long_to_wide_multilabel",
+]
 
 
 @dataclass(frozen=True)
@@ -220,3 +225,52 @@ def compute_multilabel_consensus(
         ),
         per_class=per_class,
     )
+
+
+def convert_long_to_wide_multilabel(
+    row_ids: Any, annotators: Any, label_sets: Any, *, n_classes: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Turn (row, annotator, class set) triples into the (N, M, K) array of
+    :func:`compute_multilabel_consensus`.
+
+    Parameters
+    ----------
+    row_ids, annotators : array-like of shape (P,)
+        The example of each annotation and who gave it (sortable ids).
+    label_sets : sequence of P sequences of int
+        The classes each annotation names, indices in ``[0, n_classes)``.
+    n_classes : int
+
+    Returns
+    -------
+    wide : numpy.ndarray of shape (N, M, K), float64
+        1 for a class in the set, 0 for one not in it, NaN across K where none was given.
+    rows, annotator_ids : numpy.ndarray
+        The sorted distinct rows and annotators.
+
+    Raises
+    ------
+    InvalidLabelsError
+        If the triples differ in length, an annotator labeled a row twice, or a class is out of range.
+
+    Examples
+    --------
+    >>> wide, rows, who = convert_long_to_wide_multilabel([7, 7], ["a", "b"], [[0, 2], [1]], n_classes=3)
+    >>> wide.tolist(), rows.tolist(), who.tolist()
+    ([[[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]], [7], ['a', 'b'])
+    """
+    sets = [list(np.atleast_1d(np.asarray(s, dtype=np.int64))) for s in label_sets]
+    where, rows, who = convert_long_to_wide_labels(row_ids, annotators, np.arange(len(sets)))
+    lengths = np.array([len(s) for s in sets], dtype=np.int64)
+    flat = np.array([c for s in sets for c in s], dtype=np.int64)
+    if flat.size and (flat.min() < 0 or flat.max() >= n_classes):
+        bad = int(flat[(flat < 0) | (flat >= n_classes)][0])
+        raise InvalidLabelsError(
+            f"label_sets name class {bad}, outside [0, {n_classes}); use class indices below n_classes."
+        )
+    onehot = np.zeros((len(sets), n_classes))
+    onehot[np.repeat(np.arange(len(sets)), lengths), flat] = 1.0
+    wide = np.full((*where.shape, n_classes), np.nan)
+    given = ~np.isnan(where)
+    wide[given] = onehot[where[given].astype(np.int64)]
+    return wide, rows, who

@@ -314,10 +314,16 @@ def convert_long_to_wide_labels(
     rows, r_idx = np.unique(r, return_inverse=True)
     who, a_idx = np.unique(a, return_inverse=True)
     cell = r_idx * who.size + a_idx
-    if np.unique(cell).size != cell.size:
+    distinct, counts = np.unique(cell, return_counts=True)
+    if distinct.size != cell.size:
+        twice = int(np.flatnonzero(cell == distinct[np.argmax(counts > 1)])[0])
+        row, who_twice = (
+            v.item() if isinstance(v, np.generic) else v for v in (r[twice], a[twice])
+        )
         raise InvalidLabelsError(
             "each annotator may label each row once, but some (row, annotator) pairs appear more than "
-            "once; keep the latest annotation of each pair."
+            f"once (first: row {row!r}, annotator {who_twice!r}, {int(counts.max())} times at "
+            "most); keep the latest annotation of each pair."
         )
     wide = np.full((rows.size, who.size), np.nan)
     wide[r_idx, a_idx] = y
