@@ -60,6 +60,10 @@ def test_consensus_page_shows_annotators_and_accepts_the_consensus(
     )
     assert shown == [p["annotator"] for p in expected["annotators"]]  # worst first
     assert "CROWDLAB" in page.inner_text("#consensus-intro")
+    alpha = expected["agreement"]["krippendorff_alpha"]
+    assert f"{alpha:.3f}" in page.inner_text("#consensus-cards")
+    worst = min(expected["agreement"]["per_class"].items(), key=lambda kv: kv[1])
+    assert page.inner_text("#agreement-note").split("first: ")[1].startswith(worst[0])
     rows = page.eval_on_selector_all(
         "#consensus-rows tbody tr", "rs => rs.map(r => Number(r.dataset.rowId))"
     )

@@ -13,7 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from goldlabel.cli import cli, main
-from goldlabel.core import compute_consensus, compute_multilabel_consensus
+from goldlabel.core import (
+    compute_consensus,
+    compute_krippendorff_alpha,
+    compute_multilabel_consensus,
+)
 from goldlabel.exceptions import DataValidationError
 from goldlabel.tables import read_table, write_table
 from tests.core.test_multiannotator import make_crowd
@@ -360,6 +364,8 @@ def test_consensus_command_matches_the_library(tmp_path: Path) -> None:
     quality = dict(zip(who["worker"], who["annotator_quality"], strict=True))
     np.testing.assert_allclose([quality[f"w{j}"] for j in range(4)], expected.annotator_quality)
     assert "consensus by CROWDLAB" in result.output and "annotators, worst first" in result.output
+    alpha = compute_krippendorff_alpha(labels, n_classes=3)
+    assert f"Krippendorff's alpha {alpha:.3f} on whole labels" in result.output
 
 
 def test_consensus_command_on_tag_sets(tmp_path: Path) -> None:

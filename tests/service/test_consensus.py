@@ -6,6 +6,10 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from goldlabel.core.agreement import (
+    compute_krippendorff_alpha,
+    compute_krippendorff_alpha_per_class,
+)
 from goldlabel.core.multiannotator import compute_consensus
 from goldlabel.core.multiannotator_multilabel import compute_multilabel_consensus
 from goldlabel.exceptions import InvalidOptionError
@@ -99,6 +103,13 @@ def test_consensus_matches_core(sqlite_db: Database, with_model: bool) -> None:
         assert people[who]["num_examples_labeled"] == int(expected.num_examples_labeled[j])
     qualities = [p["annotator_quality"] for p in got["annotators"]]
     assert qualities == sorted(qualities)
+    agreement = got["agreement"]
+    assert agreement["krippendorff_alpha"] == pytest.approx(
+        compute_krippendorff_alpha(labels, n_classes=K)
+    )
+    per_class = compute_krippendorff_alpha_per_class(labels, n_classes=K)
+    assert list(agreement["per_class"]) == list(NEWS_CLASSES)
+    assert list(agreement["per_class"].values()) == pytest.approx(per_class.tolist())
 
 
 def test_ignoring_the_model_gives_the_annotators_consensus(sqlite_db: Database) -> None:
@@ -136,6 +147,7 @@ def test_no_annotations_no_consensus(sqlite_db: Database) -> None:
         "method": None,
         "analysis_id": None,
         "model_weight": None,
+        "agreement": None,
         "rows": [],
         "annotators": [],
     }
@@ -251,6 +263,13 @@ def test_multilabel_consensus_matches_core_and_is_accepted_as_sets(sqlite_db: Da
     for j, who in enumerate(WHO[:4]):
         assert people[who]["annotator_quality"] == pytest.approx(expected.annotator_quality[j])
         assert people[who]["worst_class"] in TAGS
+    per_tag = compute_krippendorff_alpha_per_class(labels)
+    assert list(got["agreement"]["per_class"].values()) == pytest.approx(per_tag.tolist())
+    codes = labels @ np.array([1, 2, 4])  # each whole set as one nominal value
+    given = ~np.isnan(codes)
+    sets = np.full(codes.shape, np.nan)
+    sets[given] = np.unique(codes[given], return_inverse=True)[1]
+    assert got["agreement"]["krippendorff_alpha"] == pytest.approx(compute_krippendorff_alpha(sets))
     # accepting: one action per distinct set, rows with an empty consensus are left alone
     empty = {r for r, row in rows.items() if not row["consensus_label"]}
     assert empty, "the crowd should leave some rows with no tag"

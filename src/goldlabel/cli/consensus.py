@@ -13,6 +13,10 @@ from rich.console import Console
 from rich.table import Table
 
 from goldlabel.cli.commands import default_out
+from goldlabel.core.agreement import (
+    compute_krippendorff_alpha,
+    compute_krippendorff_alpha_per_class,
+)
 from goldlabel.core.multiannotator import (
     compute_consensus,
     compute_vote_consensus,
@@ -165,6 +169,18 @@ def consensus_command(
             str(row["num_examples_labeled"]),
         )
     console.print(table)
+    n_classes = None if multilabel else max(len(classes), 2)
+    alpha = compute_krippendorff_alpha(wide, n_classes=n_classes)
+    per_class = compute_krippendorff_alpha_per_class(wide, n_classes=n_classes)
+    ranked = sorted(
+        ((c, a) for c, a in zip(classes, per_class, strict=False) if np.isfinite(a)),
+        key=lambda pair: pair[1],
+    )
+    console.print(
+        f"agreement: Krippendorff's alpha {alpha:.3f} on whole labels (1 perfect, 0 chance); per "
+        "class, least agreed first: " + ", ".join(f"{c} {a:.2f}" for c, a in ranked[:8]),
+        soft_wrap=True,
+    )
     doubtful = int((by_item["annotator_agreement"] < 1).sum())
     console.print(f"{doubtful} items where annotators disagree", soft_wrap=True)
     console.print(f"wrote {target}\nwrote {people_target}", soft_wrap=True)

@@ -5,6 +5,10 @@ arrays; nothing imports the rest of goldlabel but its exceptions. The ``*_stream
 results for pred_probs too large for memory (a ``.npy`` file, a memory map or batches).
 """
 
+from goldlabel.core.agreement import (
+    compute_krippendorff_alpha,
+    compute_krippendorff_alpha_per_class,
+)
 from goldlabel.core.counting import (
     calibrate_confident_joint,
     compute_confident_joint,
@@ -61,6 +65,8 @@ __all__ = [
     "compute_confident_thresholds",
     "compute_consensus",
     "compute_ensemble_label_quality_scores",
+    "compute_krippendorff_alpha",
+    "compute_krippendorff_alpha_per_class",
     "compute_label_quality_scores",
     "compute_label_quality_scores_streaming",
     "compute_majority_vote_labels",

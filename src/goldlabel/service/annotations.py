@@ -15,6 +15,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from goldlabel.core.agreement import (
+    compute_krippendorff_alpha,
+    compute_krippendorff_alpha_per_class,
+)
 from goldlabel.core.multiannotator import (
     compute_consensus,
     compute_vote_consensus,
@@ -149,17 +153,28 @@ def _model_probs(
     return chosen / chosen.sum(axis=1, keepdims=True), analysis.id
 
 
-def _multilabel_consensus(labels: np.ndarray, probs: np.ndarray | None, k: int, method: str) -> Any:
-    """CROWDLAB per class on stored bit masks; ``consensus_label`` comes back as bit masks too."""
+def _onehot(labels: np.ndarray, k: int) -> np.ndarray:
+    """Stored bit masks of shape (N, M) as the (N, M, K) 0/1 array, NaN where none was given."""
     given = ~np.isnan(labels)
     masks = np.where(given, labels, 0).astype(np.int64)
     onehot = ((masks[:, :, None] >> np.arange(k)) & 1).astype(np.float64)
     onehot[~given] = np.nan
-    quality_method = "crowdlab" if method == "crowdlab" else "agreement"
-    result = compute_multilabel_consensus(
-        onehot, probs, quality_method=quality_method, random_state=0
-    )
-    return result, result.consensus_labels @ (1 << np.arange(k, dtype=np.int64))
+    return onehot
+
+
+def _agreement(labels: np.ndarray, k: int, task: str, classes: list[Any]) -> dict[str, Any]:
+    """Krippendorff's alpha over whole labels (multi-label: whole sets) and per class."""
+    if task == "multilabel":
+        onehot = _onehot(labels, k)
+        per_class = compute_krippendorff_alpha_per_class(onehot)
+        overall = compute_krippendorff_alpha(onehot)
+    else:
+        per_class = compute_krippendorff_alpha_per_class(labels, n_classes=k)
+        overall = compute_krippendorff_alpha(labels, n_classes=k)
+    return {
+        "krippendorff_alpha": _number(overall),
+        "per_class": {str(c): _number(a) for c, a in zip(classes, per_class, strict=True)},
+    }
 
 
 def compute_project_consensus(
@@ -185,7 +200,9 @@ def compute_project_consensus(
         ``consensus_label``, ``consensus_quality_score``, ``annotator_agreement``, ``num_annotations``,
         ``labels`` by annotator) and ``annotators`` (``annotator``, ``annotator_quality``,
         ``agreement_with_consensus``, ``worst_class``, ``num_examples_labeled``, ``weight``), worst
-        annotator first. Scores are in [0, 1], lower = worse; None where undefined.
+        annotator first, and ``agreement``: Krippendorff's alpha over whole labels (multi-label: whole
+        sets) and ``per_class`` (each class as a yes/no question; 1 = perfect agreement, 0 = chance).
+        Scores are in [0, 1], lower = worse; None where undefined.
 
     Raises
     ------
@@ -201,6 +218,7 @@ def compute_project_consensus(
         "method": None,
         "analysis_id": None,
         "model_weight": None,
+        "agreement": None,
         "rows": [],
         "annotators": [],
     }
@@ -216,8 +234,13 @@ def compute_project_consensus(
     probs, analysis_id = _model_probs(session, project, rows) if use_model else (None, None)
     multi = (~np.isnan(labels)).sum(axis=1) > 1
     method = "crowdlab" if labels.shape[1] >= 2 and multi.any() and k >= 2 else "majority_vote"
+    result: Any
     if project.task == "multilabel":
-        result, consensus = _multilabel_consensus(labels, probs, k, method)
+        quality_method = "crowdlab" if method == "crowdlab" else "agreement"
+        result = compute_multilabel_consensus(
+            _onehot(labels, k), probs, quality_method=quality_method, random_state=0
+        )
+        consensus = result.consensus_labels @ (1 << np.arange(k, dtype=np.int64))
     else:
         if method == "crowdlab":
             result = compute_consensus(labels, probs, n_classes=k, random_state=0)
@@ -259,6 +282,7 @@ def compute_project_consensus(
         "method": method,
         "analysis_id": analysis_id,
         "model_weight": None if result.model_weight is None else _number(result.model_weight),
+        "agreement": _agreement(labels, k, project.task, classes),
         "rows": out_rows,
         "annotators": people,
     }

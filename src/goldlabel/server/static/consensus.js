@@ -128,11 +128,20 @@ async function refresh() {
   }
   const disagree = c.rows.filter((r) => (r.annotator_agreement ?? 1) < 1).length;
   const quality = c.rows.length ? c.rows.reduce((a, r) => a + (r.consensus_quality_score ?? 0), 0) / c.rows.length : null;
+  const alpha = c.agreement ? c.agreement.krippendorff_alpha : null;
   document.getElementById("consensus-cards").replaceChildren(
     card("annotated rows", c.rows.length),
     card("annotators", people),
     card("rows with disagreement", disagree),
     card("mean consensus quality", fmt(quality, 3)),
+    card("agreement (Krippendorff's α)", fmt(alpha, 3)),
+  );
+  const perClass = c.agreement ? Object.entries(c.agreement.per_class).filter(([, a]) => a !== null).sort((a, b) => a[1] - b[1]) : [];
+  setText(
+    "agreement-note",
+    perClass.length
+      ? `Agreement per class (α of "is it this class?"), least agreed first: ${perClass.map(([cls, a]) => `${cls} ${fmt(a, 2)}`).join(" · ")}. 1 is perfect agreement, 0 is chance; below about 0.67 the guidelines for that class deserve a look.`
+      : "",
   );
   renderAnnotators();
   renderRows();
