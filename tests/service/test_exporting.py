@@ -10,6 +10,7 @@ from label_studio_sdk.label_interface import LabelInterface
 from goldlabel.exceptions import InvalidOptionError
 from goldlabel.service.actions import apply_action
 from goldlabel.service.analysis import ANALYSIS_JOB, make_analysis_handler, start_analysis
+from goldlabel.service.annotations import compute_project_consensus, set_annotation
 from goldlabel.service.engines import BaselineEngine
 from goldlabel.service.exporting import build_label_studio_config, export_project
 from goldlabel.service.jobs import JobRunner
@@ -75,6 +76,31 @@ def test_cleanset_columns_and_labels(sqlite_db: Database, fmt: str) -> None:
     with sqlite_db.read() as s:
         everything = _read(export_project(s, pid, file_format=fmt, include_excluded=True)[0], fmt)
     assert len(everything) == 80 and everything.iloc[1]["label_status"] == "excluded"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_cleanset_carries_annotations_and_their_consensus(sqlite_db: Database, fmt: str) -> None:
+    pid = _analysed(sqlite_db)
+    with sqlite_db.write() as s:
+        for who, labels in {"ana": ["World", "Sports"], "bob": ["World", "Business"]}.items():
+            for row_id, label in zip([5, 6], labels, strict=True):
+                set_annotation(s, pid, row_id, annotator=who, label=label)
+        set_annotation(s, pid, 7, annotator="cy", label="Sci/Tech")
+    with sqlite_db.read() as s:
+        # with the excluded row kept, row i of the file is row id i
+        frame = _read(export_project(s, pid, file_format=fmt, include_excluded=True)[0], fmt)
+        expected = {r["row_id"]: r for r in compute_project_consensus(s, pid)["rows"]}
+    extra = ["annotations", "consensus_label", "consensus_quality_score", "annotator_agreement"]
+    assert list(frame.columns[-4:]) == extra
+    annotated = frame[frame["annotations"].notna()]
+    assert len(annotated) == 3
+    for row in annotated.itertuples():
+        want = expected[int(row.Index)]
+        assert json.loads(row.annotations) == want["labels"]
+        assert row.consensus_label == want["consensus_label"]
+        assert row.consensus_quality_score == pytest.approx(want["consensus_quality_score"])
+    assert frame.loc[frame["annotations"].isna(), "consensus_label"].isna().all()
+    assert json.loads(frame.loc[5, "annotations"]) == {"ana": "World", "bob": "World"}
 
 
 def test_label_studio_export_validates_with_the_sdk(sqlite_db: Database) -> None:

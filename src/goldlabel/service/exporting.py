@@ -3,6 +3,9 @@
 The cleanset is the dataset's own columns plus ``label`` (final), ``label_source``, ``label_status``,
 ``given_label`` and the current analysis's columns (``is_label_issue``, ``label_issue_score``,
 ``suggested_label``, ``suggested_label_confidence``, ``is_outlier_issue``, ``outlier_score``, ...).
+A project with annotations (several people's labels) adds ``annotations`` (a JSON object, annotator to
+label), ``consensus_label``, ``consensus_quality_score`` and ``annotator_agreement`` (see
+:func:`goldlabel.service.annotations.compute_project_consensus`); rows nobody annotated have them empty.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goldlabel.exceptions import InvalidOptionError
+from goldlabel.service.annotations import compute_project_consensus
 from goldlabel.service.importing import load_dataset_frame
 from goldlabel.service.projects import decode_label, get_project
 from goldlabel.store.tables import AnalysisRow, Project, RowState
@@ -109,9 +113,30 @@ def build_cleanset(
             if column == "suggested_label" and joined_labels:
                 values = values.map(lambda v: ",".join(v) if isinstance(v, list) else v)
             frame[column] = values.tolist()
+    _add_consensus(session, project, frame, joined_labels=joined_labels)
     if not include_excluded:
         frame = frame[states["status"].to_numpy() != "excluded"]
     return frame
+
+
+def _add_consensus(
+    session: Session, project: Project, frame: pd.DataFrame, *, joined_labels: bool
+) -> None:
+    consensus = compute_project_consensus(session, project.id)
+    if not consensus["rows"]:
+        return
+    rows = {r["row_id"]: r for r in consensus["rows"]}
+
+    def label(value: Any) -> Any:
+        return ",".join(value) if joined_labels and isinstance(value, list) else value
+
+    found = [rows.get(int(i)) for i in frame.index]
+    frame["annotations"] = [
+        json.dumps(r["labels"], ensure_ascii=False) if r else None for r in found
+    ]
+    frame["consensus_label"] = [label(r["consensus_label"]) if r else None for r in found]
+    frame["consensus_quality_score"] = [r["consensus_quality_score"] if r else None for r in found]
+    frame["annotator_agreement"] = [r["annotator_agreement"] if r else None for r in found]
 
 
 def build_label_studio_config(project: Project) -> str:
