@@ -104,6 +104,17 @@ def test_consensus_page_shows_annotators_and_accepts_the_consensus(
         "n => document.querySelectorAll('#consensus-rows tbody tr').length === n",
         arg=N_ANNOTATED - len(sure),
     )
+    # a row's id opens it in the review table (the row filter), where its annotations are listed
+    target = rows[0]
+    page.select_option("#show", "all")
+    page.click(f"#consensus-rows tbody tr[data-row-id='{target}'] a")
+    page.wait_for_selector(f"#resolver-body[data-row-id='{target}']")
+    assert page.eval_on_selector_all("#rows tbody tr", "rs => rs.length") == 1
+    assert page.input_value("#filters input[name='row_id']") == str(target)
+    page.wait_for_selector("#r-annotations-line:not([hidden])")
+    assert page.inner_text("#r-annotations").count(":") == len(
+        next(r for r in expected["rows"] if r["row_id"] == target)["labels"]
+    )
     assert page.js_errors == []
 
 

@@ -84,7 +84,7 @@ function renderRows() {
       return h(
         "tr",
         { dataset: { rowId: String(r.row_id) } },
-        h("td", { className: "num" }, r.row_id),
+        h("td", { className: "num" }, h("a", { href: `/projects/${pid}/review?row_id=${r.row_id}`, title: "open this row in the review table" }, String(r.row_id))),
         h("td", { className: "content" }, row ? rowSummary(row, C.project, 90) : ""),
         h("td", {}, ...votes),
         h("td", { className: "consensus" }, labelText(r.consensus_label)),

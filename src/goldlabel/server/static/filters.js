@@ -12,6 +12,8 @@ export function filterFromParams(params) {
     const v = params.getAll(k).filter(Boolean);
     if (v.length) f[k] = v;
   }
+  const ids = params.getAll("row_id").flatMap((v) => v.split(/[\s,]+/)).filter((v) => /^\d+$/.test(v));
+  if (ids.length) f.row_id = ids;
   for (const k of TEXT_FIELDS) if (params.get(k)) f[k] = params.get(k);
   for (const k of BOOL_FIELDS) if (params.get(k) === "true" || params.get(k) === "false") f[k] = params.get(k) === "true";
   for (const s of SCORE_FIELDS) {
@@ -32,6 +34,7 @@ export function filterToQuery(f) {
 export function filterToModel(f) {
   const m = {};
   for (const k of LIST_FIELDS) if (f[k]) m[k] = f[k];
+  if (f.row_id) m.row_ids = f.row_id.map(Number);
   for (const k of TEXT_FIELDS) if (f[k]) m[k] = f[k];
   for (const k of BOOL_FIELDS) if (f[k] !== undefined) m[k] = f[k];
   const scores = {};
@@ -49,6 +52,7 @@ export function writeForm(form, f) {
   for (const el of form.elements) {
     if (!el.name) continue;
     if (el.type === "checkbox") el.checked = f[el.name] === true;
+    else if (el.name === "row_id") el.value = (f.row_id || []).join(", ");
     else if (LIST_FIELDS.includes(el.name)) el.value = (f[el.name] || [""])[0];
     else el.value = f[el.name] ?? "";
   }
