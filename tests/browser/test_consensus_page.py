@@ -59,6 +59,9 @@ def test_consensus_page_shows_annotators_and_accepts_the_consensus(
         "#annotators tbody tr", "rs => rs.map(r => r.dataset.annotator)"
     )
     assert shown == [p["annotator"] for p in expected["annotators"]]  # worst first
+    worst = expected["annotators"][0]["disagreements"][0]
+    first_row = page.inner_text("#annotators tbody tr:first-child td.disagreements")
+    assert first_row.startswith(f"{worst['gave']} → {worst['consensus']} ×{worst['rows']}")
     assert "CROWDLAB" in page.inner_text("#consensus-intro")
     alpha = expected["agreement"]["krippendorff_alpha"]
     assert f"{alpha:.3f}" in page.inner_text("#consensus-cards")

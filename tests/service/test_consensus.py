@@ -101,6 +101,17 @@ def test_consensus_matches_core(sqlite_db: Database, with_model: bool) -> None:
             expected.annotator_quality[j], abs=1e-9
         )
         assert people[who]["num_examples_labeled"] == int(expected.num_examples_labeled[j])
+        # disagreements: (gave, consensus) pairs counted on the rows this annotator labeled
+        rows_j = ~np.isnan(labels[:, j])
+        pairs: dict[tuple[str, str], int] = {}
+        for gave, agreed in zip(labels[rows_j, j], expected.consensus_label[rows_j], strict=True):
+            if int(gave) != int(agreed):
+                key = (NEWS_CLASSES[int(gave)], NEWS_CLASSES[int(agreed)])
+                pairs[key] = pairs.get(key, 0) + 1
+        listed = people[who]["disagreements"]
+        assert len(listed) == min(5, len(pairs))
+        assert all(pairs[(d["gave"], d["consensus"])] == d["rows"] for d in listed)
+        assert [d["rows"] for d in listed] == sorted(pairs.values(), reverse=True)[: len(listed)]
     qualities = [p["annotator_quality"] for p in got["annotators"]]
     assert qualities == sorted(qualities)
     agreement = got["agreement"]
@@ -263,6 +274,16 @@ def test_multilabel_consensus_matches_core_and_is_accepted_as_sets(sqlite_db: Da
     for j, who in enumerate(WHO[:4]):
         assert people[who]["annotator_quality"] == pytest.approx(expected.annotator_quality[j])
         assert people[who]["worst_class"] in TAGS
+    for j, who in enumerate(WHO[:4]):
+        mine = ~np.isnan(labels[:, j, 0])
+        diff = labels[mine, j] - expected.consensus_labels[mine]
+        want = {
+            t: (int((diff[:, c] > 0).sum()), int((diff[:, c] < 0).sum()))
+            for c, t in enumerate(TAGS)
+            if (diff[:, c] != 0).any()
+        }
+        listed = {d["class"]: (d["extra"], d["missing"]) for d in people[who]["disagreements"]}
+        assert listed == want
     per_tag = compute_krippendorff_alpha_per_class(labels)
     assert list(got["agreement"]["per_class"].values()) == pytest.approx(per_tag.tolist())
     codes = labels @ np.array([1, 2, 4])  # each whole set as one nominal value

@@ -162,6 +162,48 @@ def _onehot(labels: np.ndarray, k: int) -> np.ndarray:
     return onehot
 
 
+def _disagreements(
+    labels: np.ndarray, consensus: np.ndarray, k: int, task: str, classes: list[Any]
+) -> list[list[dict[str, Any]]]:
+    """Per annotator, how their labels differ from the consensus, most frequent first (at most 5):
+    ``{gave, consensus, rows}`` pairs of classes, or for multi-label sets ``{class, extra, missing}``
+    (rows where the annotator added the class, or left it out, against the consensus)."""
+    out: list[list[dict[str, Any]]] = []
+    for j in range(labels.shape[1]):
+        given = ~np.isnan(labels[:, j])
+        mine, agreed = labels[given, j].astype(np.int64), consensus[given].astype(np.int64)
+        if task == "multilabel":
+            bits = 1 << np.arange(k, dtype=np.int64)
+            extra = ((mine[:, None] & bits) != 0) & ((agreed[:, None] & bits) == 0)
+            missing = ((mine[:, None] & bits) == 0) & ((agreed[:, None] & bits) != 0)
+            counts = [
+                {
+                    "class": classes[c],
+                    "extra": int(extra[:, c].sum()),
+                    "missing": int(missing[:, c].sum()),
+                }
+                for c in range(k)
+            ]
+            found = sorted(
+                (d for d in counts if d["extra"] or d["missing"]),
+                key=lambda d: -(d["extra"] + d["missing"]),
+            )
+        else:
+            off = mine != agreed
+            pairs, n = np.unique(mine[off] * k + agreed[off], return_counts=True)
+            order = np.argsort(-n, kind="stable")
+            found = [
+                {
+                    "gave": classes[int(pairs[i] // k)],
+                    "consensus": classes[int(pairs[i] % k)],
+                    "rows": int(n[i]),
+                }
+                for i in order
+            ]
+        out.append(found[:5])
+    return out
+
+
 def _agreement(labels: np.ndarray, k: int, task: str, classes: list[Any]) -> dict[str, Any]:
     """Krippendorff's alpha over whole labels (multi-label: whole sets) and per class."""
     if task == "multilabel":
@@ -199,7 +241,8 @@ def compute_project_consensus(
         analysis whose probabilities were used, or None), ``model_weight``, ``rows`` (``row_id``,
         ``consensus_label``, ``consensus_quality_score``, ``annotator_agreement``, ``num_annotations``,
         ``labels`` by annotator) and ``annotators`` (``annotator``, ``annotator_quality``,
-        ``agreement_with_consensus``, ``worst_class``, ``num_examples_labeled``, ``weight``), worst
+        ``agreement_with_consensus``, ``worst_class``, ``num_examples_labeled``, ``weight``,
+        ``disagreements``: how their labels differ from the consensus, most frequent first), worst
         annotator first, and ``agreement``: Krippendorff's alpha over whole labels (multi-label: whole
         sets) and ``per_class`` (each class as a yes/no question; 1 = perfect agreement, 0 = chance).
         Scores are in [0, 1], lower = worse; None where undefined.
@@ -266,6 +309,7 @@ def compute_project_consensus(
             }
         )
     weights = result.annotator_weight
+    disagreements = _disagreements(labels, np.asarray(consensus), k, project.task, classes)
     people = [
         {
             "annotator": str(who[j]),
@@ -274,6 +318,7 @@ def compute_project_consensus(
             "worst_class": classes[int(result.worst_class[j])],
             "num_examples_labeled": int(result.num_examples_labeled[j]),
             "weight": None if weights is None else _number(weights[j]),
+            "disagreements": disagreements[j],
         }
         for j in range(who.size)
     ]

@@ -21,6 +21,15 @@ function qualifying() {
   return C.consensus.rows.filter((r) => (r.consensus_quality_score ?? 0) >= min && !(Array.isArray(r.consensus_label) && r.consensus_label.length === 0));
 }
 
+// "gave World where the consensus says Sports (4 rows)", or for sets "adds travel (3), leaves out food (2)".
+function disagreementText(list) {
+  if (!list.length) return "–";
+  return list
+    .slice(0, 3)
+    .map((d) => ("gave" in d ? `${d.gave} → ${d.consensus} ×${d.rows}` : [d.extra ? `adds ${d.class} ×${d.extra}` : "", d.missing ? `leaves out ${d.class} ×${d.missing}` : ""].filter(Boolean).join(", ")))
+    .join("; ");
+}
+
 function renderAnnotators() {
   const people = C.consensus.annotators;
   document.querySelector("#annotators tbody").replaceChildren(
@@ -34,6 +43,7 @@ function renderAnnotators() {
         h("td", { className: "num" }, p.agreement_with_consensus === null ? "–" : `${fmt(p.agreement_with_consensus * 100, 0)} %`),
         h("td", {}, labelText(p.worst_class)),
         h("td", { className: "num" }, fmt(p.weight, 3)),
+        h("td", { className: "disagreements" }, disagreementText(p.disagreements || [])),
       ),
     ),
   );
