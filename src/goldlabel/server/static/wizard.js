@@ -66,10 +66,18 @@ function drawHistogram() {
   );
 }
 
+// Each render and each proposal request gets a number; an answer that comes back after a newer one
+// was asked for is dropped, so a slow count can never overwrite what the slider shows now.
+let renderSeq = 0;
+let proposalSeq = 0;
+
 async function renderPromise() {
+  const seq = ++renderSeq;
   const p = W.proposal;
   const t = W.threshold;
-  const n = !W.moved ? p.n_to_label : t === null ? 0 : await countAbove(t);
+  const moved = W.moved;
+  const n = !moved ? p.n_to_label : t === null ? 0 : await countAbove(t);
+  if (seq !== renderSeq) return;
   setText("n-above", n);
   document.getElementById("apply-autolabel").disabled = n === 0;
   setText("threshold-out", t === null ? "–" : t.toFixed(2));
@@ -77,7 +85,7 @@ async function renderPromise() {
   let warning = "";
   if (p.promised_accuracy === null) {
     promise = `The model cannot yet vouch for ${fmt(p.target_accuracy)} accuracy: ${(p.reason || "too few labeled rows to check it on").replace(/\.+$/, "")}.`;
-  } else if (!W.moved) {
+  } else if (!moved) {
     promise = `Proposed for ${fmt(p.target_accuracy)} target accuracy: label ${p.n_to_label} of ${p.n_unlabeled} unlabeled rows with a promised accuracy of ${fmt(p.promised_accuracy * 100, 0)} % (${fmt(p.confidence * 100, 0)} % confidence; checked on ${p.n_calibration_rows} labeled rows).`;
   } else if (t >= W.proposed && allFinite(p)) {
     promise = `Stricter than the proposal: every row above ${t.toFixed(2)} is in it (promised accuracy ${fmt(p.promised_accuracy * 100, 0)} %).`;
@@ -91,7 +99,10 @@ async function renderPromise() {
 async function loadProposal() {
   const target = Number(document.getElementById("target").value);
   setText("target-out", target.toFixed(2));
-  W.proposal = await api(`/api/projects/${pid}/autolabel`, { params: { target_accuracy: target } });
+  const seq = ++proposalSeq;
+  const proposal = await api(`/api/projects/${pid}/autolabel`, { params: { target_accuracy: target } });
+  if (seq !== proposalSeq) return;
+  W.proposal = proposal;
   W.proposed = proposedThreshold(W.proposal);
   if (!W.moved) W.threshold = W.proposed;
   document.getElementById("threshold").value = W.threshold === null ? 1 : W.threshold;
