@@ -166,3 +166,21 @@ def test_annotation_mode_records_my_labels_without_touching_the_rows(
     assert first not in shown and second in shown
     page.uncheck("#annotate-mode")
     assert page.js_errors == []
+
+
+def test_importing_a_file_of_annotations(crowd: Studio, page: Any, tmp_path: Path) -> None:
+    votes = tmp_path / "zed.csv"
+    votes.write_text("row_id,annotator,label\n0,zed,World\n1,zed,Sports\n2,zed,Weather\n")
+    page.goto(f"{crowd.url}/projects/1/consensus")
+    page.wait_for_selector("#annotators tbody tr")
+    page.set_input_files("#import-file", str(votes))
+    page.wait_for_selector("#toast:not([hidden])")
+    assert "Weather" in page.inner_text("#toast")  # all or nothing: nothing was imported
+    assert "zed" not in page.inner_text("#annotators")
+    votes.write_text("row_id,annotator,label\n0,zed,World\n1,zed,Sports\n")
+    page.set_input_files("#import-file", str(votes))
+    page.wait_for_selector("#annotators tbody tr[data-annotator='zed']")
+    assert page.inner_text("#import-note").startswith(
+        "imported 2 annotations of 2 rows by 1 annotator"
+    )
+    assert page.js_errors == []

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -106,6 +107,15 @@ def test_annotators_and_consensus_through_the_client(sqlite_db: Database) -> Non
         assert [labels[r] for r in rows] == ["World"] * 4 + [None, None]
         with pytest.raises(DataValidationError, match="have no annotations"):
             ana.accept_consensus(pid, row_ids=[rows[-1] + 100])
+        votes = pd.DataFrame({"row_id": rows[4:], "annotator": "dan", "label": "Business"})
+        got = ana.import_annotations(pid, votes.to_csv(index=False).encode(), filename="dan.csv")
+        assert got["n_annotations"] == 2 and got["annotators"] == ["dan"]
+        assert {a["annotator"] for a in ana.list_annotations(pid, row_id=rows[5])} == {
+            "ana",
+            "bob",
+            "cy",
+            "dan",
+        }
 
 
 def _free_port() -> int:

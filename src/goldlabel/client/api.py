@@ -289,6 +289,34 @@ class GoldlabelClient:
         )
         return result
 
+    def import_annotations(
+        self,
+        project_id: int,
+        file: str | Path | bytes,
+        *,
+        filename: str | None = None,
+        key_column: str = "row_id",
+        annotator_column: str = "annotator",
+        label_column: str = "label",
+    ) -> dict[str, Any]:
+        """Import many annotations from a table (one per line: row, annotator, label) or a Label
+        Studio JSON export of goldlabel-exported tasks; all or nothing."""
+        if isinstance(file, bytes):
+            data, name = file, filename or "annotations.csv"
+        else:
+            data, name = Path(file).read_bytes(), filename or Path(file).name
+        result: dict[str, Any] = self._json(
+            "POST",
+            f"/api/projects/{project_id}/annotations/import",
+            files={"file": (name, data)},
+            data={
+                "key_column": key_column,
+                "annotator_column": annotator_column,
+                "label_column": label_column,
+            },
+        )
+        return result
+
     def consensus(self, project_id: int, *, use_model: bool = True) -> dict[str, Any]:
         """The consensus of the annotations (CROWDLAB): per row, and each annotator's quality."""
         result: dict[str, Any] = self._json(

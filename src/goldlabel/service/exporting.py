@@ -176,6 +176,7 @@ def _label_studio_tasks(
     )
     for row_id, row in zip(frame.index.tolist(), frame.to_dict("records"), strict=True):
         data = {c: _plain(row[c]) for c in base}
+        data["goldlabel_row_id"] = int(row_id)  # matches annotations made in Label Studio back to rows
         if text_columns:
             data["text"] = "\n".join(
                 str(row[c]) for c in text_columns if _plain(row[c]) is not None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from goldlabel.server.deps import CurrentUser, State
 from goldlabel.server.schemas import ActionRequest, AnnotationRequest
 from goldlabel.service.actions import apply_action, list_actions, undo_action
+from goldlabel.service.annotation_import import import_annotations
 from goldlabel.service.annotations import (
     accept_consensus,
     compute_project_consensus,
@@ -16,6 +17,7 @@ from goldlabel.service.annotations import (
     remove_annotation,
     set_annotation,
 )
+from goldlabel.service.importing import MAX_IMPORT_BYTES
 from goldlabel.service.rows import RowFilter, list_rows
 
 router = APIRouter(prefix="/api/projects/{project_id}", tags=["rows"])
@@ -166,6 +168,30 @@ def unannotate(state: State, user: CurrentUser, project_id: int, row_id: int) ->
     """Take back your own annotation of a row: ``{"removed": true}``, or false if you had none."""
     with state.db.write() as session:
         return {"removed": remove_annotation(session, project_id, row_id, annotator=user)}
+
+
+@router.post("/annotations/import")
+def post_import_annotations(
+    state: State,
+    _user: CurrentUser,
+    project_id: int,
+    file: Annotated[UploadFile, File(description="a table or a Label Studio JSON export")],
+    key_column: Annotated[str, Form()] = "row_id",
+    annotator_column: Annotated[str, Form()] = "annotator",
+    label_column: Annotated[str, Form()] = "label",
+) -> dict[str, Any]:
+    """Import many people's annotations at once (all or nothing); see service.annotation_import."""
+    data = file.file.read(MAX_IMPORT_BYTES + 1)
+    with state.db.write() as session:
+        return import_annotations(
+            session,
+            project_id,
+            data,
+            filename=file.filename or "annotations.csv",
+            key_column=key_column,
+            annotator_column=annotator_column,
+            label_column=label_column,
+        )
 
 
 @router.get("/annotations")

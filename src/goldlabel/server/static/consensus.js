@@ -129,7 +129,7 @@ async function refresh() {
   const people = c.annotators.length;
   setText("model-note", useModel && c.method && !c.analysis_id ? "(no analysis yet: run one on the project page)" : "(current analysis)");
   if (!c.method) {
-    setText("consensus-intro", "No annotations yet. Annotators record their own labels with PUT /api/projects/{id}/rows/{row}/annotations (or GoldlabelClient.annotate); the row's label is unchanged until the consensus is accepted here.");
+    setText("consensus-intro", "No annotations yet. Annotators record their own labels in the review table's annotation mode, or import them here (a table of row_id, annotator, label, or a Label Studio export of this project's tasks); rows keep their labels until the consensus is accepted here.");
   } else {
     const how = c.method === "crowdlab"
       ? `CROWDLAB, weighing each annotator by agreement with the others${c.analysis_id ? ` and the model of analysis #${c.analysis_id} (weight ${fmt(c.model_weight, 2)})` : ""}`
@@ -173,6 +173,22 @@ async function accept() {
   }
 }
 
+async function importFile(file) {
+  setText("import-note", `importing ${file.name}…`);
+  try {
+    const form = new FormData();
+    form.append("file", file);
+    const res = await api(`/api/projects/${pid}/annotations/import`, { method: "POST", form });
+    setText("import-note", `imported ${res.n_annotations} annotations of ${res.n_rows} rows by ${res.annotators.length} annotator${res.annotators.length === 1 ? "" : "s"}${res.n_replaced ? ` (${res.n_replaced} replaced earlier ones)` : ""}`);
+    await refresh();
+  } catch (err) {
+    setText("import-note", "");
+    showError(err);
+  }
+}
+
+const importInput = document.getElementById("import-file");
+importInput.addEventListener("change", () => importInput.files.length && importFile(importInput.files[0]).finally(() => (importInput.value = "")));
 document.getElementById("use-model").addEventListener("change", () => refresh().catch(showError));
 document.getElementById("show").addEventListener("change", renderRows);
 document.getElementById("min-quality").addEventListener("input", renderRows);
