@@ -172,3 +172,13 @@ def test_the_import_route(sqlite_db: Database) -> None:
             files={"file": ("votes.csv", _csv([(2, "ana", "Weather")]))},
         )
         assert bad.status_code == 400 and "Weather" in bad.json()["error"]
+
+
+def test_a_large_file_in_one_go(database: Database) -> None:
+    _, pid = make_project(database, 6_000, labeled_fraction=0.0)
+    lines = [(r, who, "World") for r in range(6_000) for who in ("ana", "bob")]
+    with database.write() as s:
+        got = import_annotations(s, pid, _csv(lines), filename="votes.csv")
+    assert got["n_annotations"] == 12_000 and got["n_rows"] == 6_000
+    with database.write() as s:  # again: every one replaced
+        assert import_annotations(s, pid, _csv(lines), filename="votes.csv")["n_replaced"] == 12_000

@@ -26,6 +26,7 @@ __all__ = ["import_annotations"]
 #: The Label Studio task field that holds goldlabel's row id (written by the Label Studio export).
 ROW_ID_FIELD = "goldlabel_row_id"
 _CHUNK = 500
+_ID_CHUNK = 5000
 
 
 def _label_studio_lines(tasks: list[Any]) -> list[tuple[Any, str, Any]]:
@@ -96,13 +97,16 @@ def _row_ids(
                     f"row_id must be an integer row id, got {key!r}; pass key_column=<a dataset "
                     "column> to match rows by their own ids."
                 ) from err
-        found = set(
-            session.scalars(
-                select(RowState.row_id).where(
-                    RowState.project_id == project.id, RowState.row_id.in_(sorted(wanted))
+        ordered, found = sorted(wanted), set[int]()
+        for start in range(0, len(ordered), _ID_CHUNK):  # SQLite caps the parameters of a query
+            found.update(
+                session.scalars(
+                    select(RowState.row_id).where(
+                        RowState.project_id == project.id,
+                        RowState.row_id.in_(ordered[start : start + _ID_CHUNK]),
+                    )
                 )
             )
-        )
         return {r: r for r in found}
     frame = load_dataset_frame(session, project.dataset_id)
     if key_column not in frame.columns:
