@@ -17,13 +17,9 @@ from goldlabel.core.agreement import (
     compute_krippendorff_alpha,
     compute_krippendorff_alpha_per_class,
 )
-from goldlabel.core.multiannotator import (
-    compute_consensus,
-    compute_vote_consensus,
-    convert_long_to_wide_labels,
-)
+from goldlabel.core.multiannotator import convert_long_to_wide_labels
 from goldlabel.core.multiannotator_multilabel import (
-    compute_multilabel_consensus,
+    compute_annotation_consensus,
     convert_long_to_wide_multilabel,
 )
 from goldlabel.tables import read_table, write_table
@@ -96,6 +92,7 @@ def consensus_command(
     frame = _read(file, item, annotator, label)
     items = frame[item].to_numpy()
     people = frame[annotator].astype(str).to_numpy()
+    result: Any  # ConsensusResult, or MultilabelConsensusResult with --multilabel
     if multilabel:
         cells = [_names(v, separator) for v in frame[label]]
         classes = sorted({n for names in cells for n in names})
@@ -103,9 +100,9 @@ def consensus_command(
         wide, rows, who = convert_long_to_wide_multilabel(
             items, people, [[index[n] for n in names] for names in cells], n_classes=len(classes)
         )
-        shared = (~np.isnan(wide[:, :, 0])).sum(axis=1) > 1
-        method = "crowdlab" if wide.shape[1] >= 2 and shared.any() else "agreement"
-        result: Any = compute_multilabel_consensus(wide, quality_method=method, random_state=seed)
+        method, result = compute_annotation_consensus(
+            wide, n_classes=len(classes), random_state=seed
+        )
         names = np.asarray(classes, dtype=object)
         consensus = [separator.join(names[row == 1]) for row in result.consensus_labels]
     else:
@@ -115,15 +112,9 @@ def consensus_command(
         wide, rows, who = convert_long_to_wide_labels(
             items, people, np.array([index[v] for v in values])
         )
-        shared = (~np.isnan(wide)).sum(axis=1) > 1
-        method = (
-            "crowdlab" if wide.shape[1] >= 2 and shared.any() and len(classes) >= 2 else "agreement"
+        method, result = compute_annotation_consensus(
+            wide, n_classes=len(classes), random_state=seed
         )
-        k = max(len(classes), 2)
-        if method == "crowdlab":
-            result = compute_consensus(wide, n_classes=k, random_state=seed)
-        else:
-            result = compute_vote_consensus(wide, n_classes=k, random_state=seed)
         consensus = [classes[int(c)] for c in result.consensus_label]
     by_item = pd.DataFrame(
         {
@@ -169,7 +160,7 @@ def consensus_command(
             str(row["num_examples_labeled"]),
         )
     console.print(table)
-    n_classes = None if multilabel else max(len(classes), 2)
+    n_classes = max(len(classes), 2)
     alpha = compute_krippendorff_alpha(wide, n_classes=n_classes)
     per_class = compute_krippendorff_alpha_per_class(wide, n_classes=n_classes)
     ranked = sorted(

@@ -30,6 +30,7 @@ from goldlabel.core.multiannotator import (
 )
 from goldlabel.core.multiannotator_multilabel import (
     MultilabelConsensusResult,
+    compute_annotation_consensus,
     compute_multilabel_consensus,
 )
 from goldlabel.core.multilabel import (
@@ -61,6 +62,7 @@ __all__ = [
     "MultilabelConsensusResult",
     "RandomTieBreakWarning",
     "calibrate_confident_joint",
+    "compute_annotation_consensus",
     "compute_confident_joint",
     "compute_confident_thresholds",
     "compute_consensus",

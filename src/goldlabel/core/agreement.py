@@ -42,6 +42,13 @@ def _alpha(counts: np.ndarray) -> float:
     return float(1.0 - (n - 1) * observed / expected)
 
 
+def _vote_counts(labels_multiannotator: np.ndarray, n_classes: int | None) -> np.ndarray:
+    """Validated (N, M) class indices as per-example label counts of shape (N, K), float64."""
+    labels, _ = check_multiannotator_labels(labels_multiannotator, n_classes=n_classes)
+    k = int(n_classes) if n_classes is not None else int(np.nanmax(labels)) + 1
+    return compute_vote_counts(labels, k).astype(np.float64)
+
+
 def compute_krippendorff_alpha(
     labels_multiannotator: Any, *, n_classes: int | None = None
 ) -> float:
@@ -86,9 +93,7 @@ def compute_krippendorff_alpha(
         wide = np.full(given.shape, np.nan)
         wide[given] = codes.ravel()
         return compute_krippendorff_alpha(wide, n_classes=sets.shape[0])
-    labels, _ = check_multiannotator_labels(arr, n_classes=n_classes)
-    k = int(n_classes) if n_classes is not None else int(np.nanmax(labels)) + 1
-    return _alpha(compute_vote_counts(labels, k).astype(np.float64))
+    return _alpha(_vote_counts(arr, n_classes))
 
 
 def compute_krippendorff_alpha_per_class(
@@ -117,10 +122,11 @@ def compute_krippendorff_alpha_per_class(
         yes = np.nan_to_num(arr).sum(axis=1)
         no = given.sum(axis=1)[:, None] - yes
         return np.array([_alpha(np.column_stack([no[:, c], yes[:, c]])) for c in range(k)])
-    labels, _ = check_multiannotator_labels(arr, n_classes=n_classes)
-    k = int(n_classes) if n_classes is not None else int(np.nanmax(labels)) + 1
-    counts = compute_vote_counts(labels, k).astype(np.float64)
+    counts = _vote_counts(arr, n_classes)
     total = counts.sum(axis=1)
     return np.array(
-        [_alpha(np.column_stack([total - counts[:, c], counts[:, c]])) for c in range(k)]
+        [
+            _alpha(np.column_stack([total - counts[:, c], counts[:, c]]))
+            for c in range(counts.shape[1])
+        ]
     )

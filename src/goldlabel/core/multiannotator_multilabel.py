@@ -42,6 +42,7 @@ from goldlabel.exceptions import InvalidLabelsError, InvalidPredProbsError
 
 __all__ = [
     "MultilabelConsensusResult",
+    "compute_annotation_consensus",
     "compute_multilabel_consensus",
     "convert_long_to_wide_multilabel",
 ]
@@ -175,9 +176,7 @@ def compute_multilabel_consensus(
                 f"{k} classes; pass one probability per example and class, shape ({n}, {k})."
             )
         probs = np.clip(probs, 0.0, 1.0)
-    rng = random_state if isinstance(random_state, np.random.Generator) else None
-    if rng is None and random_state is not None:
-        rng = np.random.default_rng(random_state)
+    rng = None if random_state is None else np.random.default_rng(random_state)
     check_consensus_options("best_quality", quality_method, "self_confidence")
     consensus_of = compute_vote_consensus if quality_method == "agreement" else compute_consensus
     per_class = tuple(
@@ -224,6 +223,58 @@ def compute_multilabel_consensus(
             else np.mean(np.stack([w for w in weights if w is not None]), axis=0)
         ),
         per_class=per_class,
+    )
+
+
+def compute_annotation_consensus(
+    labels_multiannotator: Any,
+    pred_probs: Any = None,
+    *,
+    n_classes: int,
+    random_state: int | np.random.Generator | None = 0,
+) -> tuple[str, ConsensusResult | MultilabelConsensusResult]:
+    """Consensus of stored annotations, CROWDLAB when it can learn weights, else the majority vote.
+
+    CROWDLAB needs two annotators or more, an example labeled by two of them, and two classes; until
+    then the result is the vote scored by vote fractions.
+
+    Parameters
+    ----------
+    labels_multiannotator : array-like of shape (N, M), or (N, M, K) for multi-label sets
+        As for :func:`~goldlabel.core.multiannotator.compute_consensus` or
+        :func:`compute_multilabel_consensus`.
+    pred_probs : array-like, optional
+        The model's probabilities (per class for sets).
+    n_classes : int
+        K.
+    random_state : int, numpy.random.Generator or None
+        For the vote's last-resort tie break.
+
+    Returns
+    -------
+    method : {'crowdlab', 'majority_vote'}
+    result : ConsensusResult or MultilabelConsensusResult
+
+    Examples
+    --------
+    >>> compute_annotation_consensus(np.array([[0.0], [1.0]]), n_classes=2)[0]
+    'majority_vote'
+    """
+    labels = np.asarray(labels_multiannotator, dtype=np.float64)
+    given = ~np.isnan(labels if labels.ndim == 2 else labels[..., 0])
+    crowdlab = labels.shape[1] >= 2 and bool((given.sum(axis=1) > 1).any()) and n_classes >= 2
+    if labels.ndim == 3:
+        quality_method = "crowdlab" if crowdlab else "agreement"
+        sets = compute_multilabel_consensus(
+            labels, pred_probs, quality_method=quality_method, random_state=random_state
+        )
+        return ("crowdlab" if crowdlab else "majority_vote"), sets
+    if crowdlab:
+        return "crowdlab", compute_consensus(
+            labels, pred_probs, n_classes=n_classes, random_state=random_state
+        )
+    return "majority_vote", compute_vote_consensus(
+        labels, pred_probs, n_classes=n_classes, random_state=random_state
     )
 
 

@@ -36,9 +36,14 @@ from typing import Any, Literal
 import numpy as np
 from scipy import stats
 
-from goldlabel.core.multilabel import check_multilabel_inputs, check_multilabel_pred_probs
+from goldlabel.core.multilabel import (
+    check_multilabel_inputs,
+    check_multilabel_pred_probs,
+    convert_onehot_to_multilabel,
+)
 from goldlabel.core.validation import check_labels, check_pred_probs
 from goldlabel.exceptions import DataValidationError, InvalidOptionError
+from goldlabel.learn.multilabel_crossval import compute_set_confidence
 from goldlabel.learn.risk import (
     compute_clopper_pearson_upper,
     compute_exchangeable_p_values,
@@ -500,8 +505,7 @@ def find_multilabel_auto_labels(
     cal_predicted = cal_probs >= 0.5
     pool = np.flatnonzero(allow_empty | predicted.any(axis=1))
     cal = np.flatnonzero(allow_empty | cal_predicted.any(axis=1))
-    conf = np.maximum(probs, 1.0 - probs).prod(axis=1)
-    cal_conf = np.maximum(cal_probs, 1.0 - cal_probs).prod(axis=1)
+    conf, cal_conf = compute_set_confidence(probs), compute_set_confidence(cal_probs)
     result = certify_auto_labels(
         conf[pool],
         np.zeros(pool.size, dtype=np.int64),
@@ -523,7 +527,7 @@ def find_multilabel_auto_labels(
     mask = np.zeros(probs.shape[0], dtype=bool)
     mask[indices] = True
     sets = np.empty(indices.size, dtype=object)
-    sets[:] = [np.flatnonzero(row).tolist() for row in predicted[indices]]
+    sets[:] = convert_onehot_to_multilabel(predicted[indices])
     return replace(
         result,
         thresholds=np.repeat(result.thresholds, probs.shape[1]),

@@ -24,6 +24,7 @@ from goldlabel.exceptions import InvalidLabelsError
 from goldlabel.learn.multilabel_crossval import (
     calibrate_multilabel_probs,
     compute_binary_log_loss,
+    compute_set_confidence,
     cross_val_multilabel_probs,
     encode_multilabel_labels,
     make_multilabel_model,
@@ -95,7 +96,7 @@ def _export_rows(
             "suggested_label": pd.Series(
                 [[names[k] for k in np.flatnonzero(row)] for row in suggested], dtype=object
             ),
-            "suggested_label_confidence": np.maximum(pred_probs, 1.0 - pred_probs).prod(axis=1),
+            "suggested_label_confidence": compute_set_confidence(pred_probs),
         }
     )
     if label_issues is not None:

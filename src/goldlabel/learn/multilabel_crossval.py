@@ -34,6 +34,7 @@ __all__ = [
     "assign_multilabel_folds",
     "calibrate_multilabel_probs",
     "compute_binary_log_loss",
+    "compute_set_confidence",
     "cross_val_multilabel_probs",
     "encode_multilabel_labels",
     "fit_multilabel_calibration",
@@ -324,6 +325,19 @@ def calibrate_multilabel_probs(onehot: np.ndarray, pred_probs: np.ndarray) -> np
     True
     """
     return apply_multilabel_calibration(fit_multilabel_calibration(onehot, pred_probs), pred_probs)
+
+
+def compute_set_confidence(pred_probs: Any) -> np.ndarray:
+    """The probability that each row's predicted set (its classes at 0.5 or more) is exactly right,
+    the classes taken as independent: ``prod_k max(p_k, 1 - p_k)``.
+
+    Examples
+    --------
+    >>> compute_set_confidence(np.array([[0.9, 0.2], [0.5, 0.5]])).round(2).tolist()
+    [0.72, 0.25]
+    """
+    probs = np.asarray(pred_probs, dtype=np.float64)
+    return np.asarray(np.maximum(probs, 1.0 - probs).prod(axis=-1))
 
 
 def score_multilabel_sets(onehot: np.ndarray, pred_probs: np.ndarray) -> dict[str, float | None]:

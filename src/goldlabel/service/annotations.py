@@ -19,16 +19,20 @@ from goldlabel.core.agreement import (
     compute_krippendorff_alpha,
     compute_krippendorff_alpha_per_class,
 )
-from goldlabel.core.multiannotator import (
-    compute_consensus,
-    compute_vote_consensus,
-    convert_long_to_wide_labels,
+from goldlabel.core.multiannotator import convert_long_to_wide_labels
+from goldlabel.core.multiannotator_multilabel import (
+    MultilabelConsensusResult,
+    compute_annotation_consensus,
 )
-from goldlabel.core.multiannotator_multilabel import compute_multilabel_consensus
 from goldlabel.exceptions import InvalidOptionError, NotFoundError
 from goldlabel.service.actions import ActionResult, apply_action
 from goldlabel.service.analysis import load_analysis_probs
-from goldlabel.service.projects import decode_label, encode_label, get_project
+from goldlabel.service.projects import (
+    decode_label,
+    encode_label,
+    expand_label_masks,
+    get_project,
+)
 from goldlabel.store.tables import Analysis, Annotation, Project, RowState, utcnow
 
 __all__ = [
@@ -156,8 +160,7 @@ def _model_probs(
 def _onehot(labels: np.ndarray, k: int) -> np.ndarray:
     """Stored bit masks of shape (N, M) as the (N, M, K) 0/1 array, NaN where none was given."""
     given = ~np.isnan(labels)
-    masks = np.where(given, labels, 0).astype(np.int64)
-    onehot = ((masks[:, :, None] >> np.arange(k)) & 1).astype(np.float64)
+    onehot = expand_label_masks(np.where(given, labels, 0), k).astype(np.float64)
     onehot[~given] = np.nan
     return onehot
 
@@ -173,9 +176,8 @@ def _disagreements(
         given = ~np.isnan(labels[:, j])
         mine, agreed = labels[given, j].astype(np.int64), consensus[given].astype(np.int64)
         if task == "multilabel":
-            bits = 1 << np.arange(k, dtype=np.int64)
-            extra = ((mine[:, None] & bits) != 0) & ((agreed[:, None] & bits) == 0)
-            missing = ((mine[:, None] & bits) == 0) & ((agreed[:, None] & bits) != 0)
+            difference = expand_label_masks(mine, k) - expand_label_masks(agreed, k)
+            extra, missing = difference > 0, difference < 0
             counts = [
                 {
                     "class": classes[c],
@@ -204,15 +206,11 @@ def _disagreements(
     return out
 
 
-def _agreement(labels: np.ndarray, k: int, task: str, classes: list[Any]) -> dict[str, Any]:
-    """Krippendorff's alpha over whole labels (multi-label: whole sets) and per class."""
-    if task == "multilabel":
-        onehot = _onehot(labels, k)
-        per_class = compute_krippendorff_alpha_per_class(onehot)
-        overall = compute_krippendorff_alpha(onehot)
-    else:
-        per_class = compute_krippendorff_alpha_per_class(labels, n_classes=k)
-        overall = compute_krippendorff_alpha(labels, n_classes=k)
+def _agreement(wide: np.ndarray, k: int, classes: list[Any]) -> dict[str, Any]:
+    """Krippendorff's alpha over whole labels (multi-label: whole sets, ``wide`` of shape (N, M, K))
+    and per class."""
+    per_class = compute_krippendorff_alpha_per_class(wide, n_classes=k)
+    overall = compute_krippendorff_alpha(wide, n_classes=k)
     return {
         "krippendorff_alpha": _number(overall),
         "per_class": {str(c): _number(a) for c, a in zip(classes, per_class, strict=True)},
@@ -275,20 +273,11 @@ def compute_project_consensus(
     )
     k = len(project.classes)
     probs, analysis_id = _model_probs(session, project, rows) if use_model else (None, None)
-    multi = (~np.isnan(labels)).sum(axis=1) > 1
-    method = "crowdlab" if labels.shape[1] >= 2 and multi.any() and k >= 2 else "majority_vote"
-    result: Any
-    if project.task == "multilabel":
-        quality_method = "crowdlab" if method == "crowdlab" else "agreement"
-        result = compute_multilabel_consensus(
-            _onehot(labels, k), probs, quality_method=quality_method, random_state=0
-        )
+    wide = _onehot(labels, k) if project.task == "multilabel" else labels
+    method, result = compute_annotation_consensus(wide, probs, n_classes=k, random_state=0)
+    if isinstance(result, MultilabelConsensusResult):
         consensus = result.consensus_labels @ (1 << np.arange(k, dtype=np.int64))
     else:
-        if method == "crowdlab":
-            result = compute_consensus(labels, probs, n_classes=k, random_state=0)
-        else:
-            result = compute_vote_consensus(labels, probs, n_classes=k, random_state=0)
         consensus = result.consensus_label
     classes = project.classes
 
@@ -327,7 +316,7 @@ def compute_project_consensus(
         "method": method,
         "analysis_id": analysis_id,
         "model_weight": None if result.model_weight is None else _number(result.model_weight),
-        "agreement": _agreement(labels, k, project.task, classes),
+        "agreement": _agreement(wide, k, classes),
         "rows": out_rows,
         "annotators": people,
     }

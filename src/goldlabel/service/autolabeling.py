@@ -20,10 +20,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from goldlabel.core.multilabel import convert_onehot_to_multilabel
 from goldlabel.exceptions import ConflictError, MissingDependencyError
 from goldlabel.service.actions import ActionResult, apply_action
 from goldlabel.service.analysis import get_analysis, load_analysis_probs
-from goldlabel.service.projects import get_project
+from goldlabel.service.projects import expand_label_masks, get_project
 from goldlabel.store.tables import RowState
 
 __all__ = ["apply_autolabel", "propose_autolabel"]
@@ -52,8 +53,7 @@ def _find(
     pool = np.array([i for i, r in enumerate(ids) if int(r) in unlabeled_now], dtype=np.int64)
     cal = np.flatnonzero(labels_at >= 0)
     if project.task == "multilabel":
-        bits = 1 << np.arange(n_classes, dtype=np.int64)
-        sets = [np.flatnonzero(mask & bits).tolist() for mask in labels_at[cal]]
+        sets = convert_onehot_to_multilabel(expand_label_masks(labels_at[cal], n_classes))
         # an empty set is how the studio writes "unlabeled": never given as a label (has_suggestion)
         result = find_multilabel_auto_labels(
             probs[pool].astype(np.float64),

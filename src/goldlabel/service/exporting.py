@@ -176,7 +176,8 @@ def _label_studio_tasks(
     )
     for row_id, row in zip(frame.index.tolist(), frame.to_dict("records"), strict=True):
         data = {c: _plain(row[c]) for c in base}
-        data["goldlabel_row_id"] = int(row_id)  # matches annotations made in Label Studio back to rows
+        # matches annotations made in Label Studio back to their rows
+        data["goldlabel_row_id"] = int(row_id)
         if text_columns:
             data["text"] = "\n".join(
                 str(row[c]) for c in text_columns if _plain(row[c]) is not None

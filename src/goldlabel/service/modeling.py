@@ -159,10 +159,12 @@ def predict_rows(
     probs = np.asarray(artifact["model"].predict_proba(frame, len(model.classes)))
     classes = model.classes
     if artifact.get("task") == "multilabel":
+        from goldlabel.learn.multilabel_crossval import compute_set_confidence  # loaded on use
+
         return [
             {
                 "label": [c for c, v in zip(classes, p, strict=True) if v >= 0.5],
-                "confidence": float(np.prod(np.maximum(p, 1.0 - p))),
+                "confidence": float(compute_set_confidence(p)),
                 "probabilities": {c: float(v) for c, v in zip(classes, p, strict=True)},
             }
             for p in probs

@@ -23,6 +23,7 @@ from goldlabel.service.engines import (
     Progress,
     TrainedModel,
 )
+from goldlabel.service.projects import expand_label_masks
 
 __all__ = ["PipelineEngine"]
 
@@ -51,7 +52,7 @@ def _onehot(masks: np.ndarray, n_classes: int) -> np.ndarray:
     """Stored multi-label labels (bit masks, -1 = unlabeled) as a one-hot matrix, -1 across
     unlabeled rows."""
     masks = np.asarray(masks, dtype=np.int64)
-    onehot = (masks[:, None] >> np.arange(n_classes, dtype=np.int64)) & 1
+    onehot = expand_label_masks(masks, n_classes)
     onehot[masks < 0] = -1
     return onehot
 

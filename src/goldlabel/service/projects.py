@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from sqlalchemy import cast, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ __all__ = [
     "create_project",
     "decode_label",
     "encode_label",
+    "expand_label_masks",
     "get_project",
     "split_multilabel",
 ]
@@ -91,6 +93,18 @@ def encode_label(value: Any, classes: Sequence[str], *, task: str) -> int | None
             mask |= 1 << index[n]
         return mask
     return index[names[0]]
+
+
+def expand_label_masks(masks: Any, n_classes: int) -> np.ndarray:
+    """Stored multi-label labels (bit masks, any shape) as 0/1 per class: shape ``(*masks.shape, K)``.
+
+    Examples
+    --------
+    >>> expand_label_masks([5, 2], 3).tolist()
+    [[1, 0, 1], [0, 1, 0]]
+    """
+    values = np.asarray(masks, dtype=np.int64)
+    return (values[..., None] >> np.arange(n_classes, dtype=np.int64)) & 1
 
 
 def decode_label(value: int | None, classes: Sequence[str], *, task: str) -> str | list[str] | None:
