@@ -100,7 +100,7 @@ def test_consensus_beats_the_majority_vote_and_ranks_annotators() -> None:
         quality = runs["model"].annotator_quality
         ranking.append(np.corrcoef(np.argsort(np.argsort(-flip)), quality)[0, 1])
     mean = {name: float(np.mean(v)) for name, v in exact.items()}
-    # measured: 0.808 with the model, 0.783 without, 0.702 by majority vote
+    # measured: 0.806 with the model, 0.783 without, 0.702 by majority vote
     assert mean["model"] > mean["annotators"] > mean["vote"] + 0.03, mean
     assert np.mean(ranking) > 0.8, ranking
     # the quality score ranks rows: right sets score higher than wrong ones
